@@ -1,0 +1,74 @@
+//! The server's configuration: clap flags, each with an `INTERSEG_*` environment equivalent.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// interseg's session server: the original system's HTTP API plus our own endpoints.
+#[derive(Clone, Debug, Parser)]
+#[command(name = "interseg-server", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "INTERSEG_BIND", default_value = "127.0.0.1:8000")]
+    pub bind: SocketAddr,
+
+    /// Where sessions are kept on disk (default: the platform's data dir).
+    #[arg(long, env = "INTERSEG_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Idle time after which a session expires, in seconds.
+    #[arg(long = "session-timeout", env = "INTERSEG_SESSION_TIMEOUT", default_value_t = 24 * 60 * 60)]
+    pub session_timeout_secs: u64,
+
+    /// Largest accepted upload, in bytes.
+    #[arg(long, env = "INTERSEG_MAX_UPLOAD_BYTES", default_value_t = 500 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+
+    /// Largest accepted volume, in voxels (checked against the header before allocating).
+    #[arg(long, env = "INTERSEG_MAX_VOXELS", default_value_t = 1 << 29)]
+    pub max_voxels: u64,
+
+    /// Token that unlocks full session ids in `GET /api/sessions` (`Authorization: Bearer …`).
+    #[arg(long, env = "INTERSEG_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
+    /// Segmentation runs allowed at once across all sessions (default: the number of cores).
+    #[arg(long, env = "INTERSEG_MAX_CONCURRENT_SEGMENTATIONS")]
+    pub max_concurrent_segmentations: Option<usize>,
+}
+
+/// No data dir was given and the platform has none.
+#[derive(Debug, thiserror::Error)]
+#[error("no --data-dir given and the platform has no data directory")]
+pub struct NoDataDir;
+
+impl Config {
+    /// A configuration with every default and the given data dir (for tests and embedding).
+    pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        let mut config = Self::parse_from(["interseg-server"]);
+        config.data_dir = Some(data_dir.into());
+        config
+    }
+
+    pub fn session_timeout(&self) -> Duration {
+        Duration::from_secs(self.session_timeout_secs)
+    }
+
+    /// The data dir given, or the platform's (`~/.local/share/interseg` on Linux).
+    pub fn resolved_data_dir(&self) -> Result<PathBuf, NoDataDir> {
+        if let Some(dir) = &self.data_dir {
+            return Ok(dir.clone());
+        }
+        directories::ProjectDirs::from("org", "interseg", "interseg")
+            .map(|dirs| dirs.data_dir().to_path_buf())
+            .ok_or(NoDataDir)
+    }
+
+    pub fn segmentation_slots(&self) -> usize {
+        self.max_concurrent_segmentations
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+            .max(1)
+    }
+}

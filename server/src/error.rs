@@ -1,0 +1,191 @@
+//! `ApiError`: every way a request can fail, and the one place that turns it into a response
+//! (`{"detail": ...}` with the right status, as the original FastAPI server answered).
+
+use axum::Json;
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use interseg_shared::error::ApiErrorBody;
+use interseg_shared::ids::InvalidSessionId;
+
+use crate::segmentation::EngineError;
+use crate::session::{MarkError, SessionError, StoreError};
+use crate::volume::LoadError;
+
+/// A failed request. The comment on each variant gives its status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the `X-Session-ID` header is not a UUID.
+    #[error("invalid X-Session-ID: {0}")]
+    InvalidSessionId(#[from] InvalidSessionId),
+    /// 404: no such session (never created, deleted or expired).
+    #[error("Session not found or expired. Create a new session (POST /api/session) or send no X-Session-ID to get one.")]
+    SessionNotFound,
+    /// 400: the request needs a volume and the session has none.
+    #[error("No file uploaded. Upload a NIfTI file first (POST /api/upload).")]
+    NoVolume,
+    /// 400.
+    #[error("Invalid axis {0}: must be 0, 1 or 2")]
+    InvalidAxis(i64),
+    /// 400.
+    #[error("Slice index {index} out of range for axis {axis}: must be between 0 and {last}")]
+    SliceOutOfRange { axis: usize, index: i64, last: usize },
+    /// 400.
+    #[error("Point ({x}, {y}) lies outside the slice, which has {cols} columns (x) and {rows} rows (y)")]
+    PointOutOfRange { x: i64, y: i64, cols: usize, rows: usize },
+    /// 400.
+    #[error(transparent)]
+    Mark(#[from] MarkError),
+    /// 404.
+    #[error("Point {0} not found")]
+    NoSuchPoint(i64),
+    /// 400.
+    #[error("No points marked. Mark at least one point before running the segmentation.")]
+    NoPoints,
+    /// 404.
+    #[error("No segmentation yet. Run the segmentation first (POST /api/run_segmentation).")]
+    NoSegmentation,
+    /// 400.
+    #[error("Invalid file type {0:?}: use 'segmentation' or 'labels'")]
+    InvalidDownload(String),
+    /// 400.
+    #[error("Unsupported file type {0:?}: upload a .nii or .nii.gz file")]
+    UnsupportedFileType(String),
+    /// 400.
+    #[error("DICOM input ({0:?}) is not supported yet: convert it to NIfTI (e.g. with dcm2niix) and upload the .nii.gz")]
+    DicomUnsupported(String),
+    /// 400: the file could not be read as a volume.
+    #[error("Could not read the uploaded file: {0}")]
+    InvalidFile(LoadError),
+    /// 413.
+    #[error("File too large: the limit is {limit} bytes")]
+    UploadTooLarge { limit: u64 },
+    /// 422: a multipart form without its `file` field.
+    #[error("Field required: the multipart form needs a 'file' field")]
+    MissingFile,
+    /// 422 (or 413 when the body is over the limit): the body is not a readable multipart form.
+    #[error("Invalid multipart form: {0}")]
+    Multipart(String, StatusCode),
+    /// 422: a JSON body of the wrong shape.
+    #[error("Invalid request body: {0}")]
+    InvalidJson(String),
+    /// 422: a path parameter of the wrong type.
+    #[error("Invalid path parameter: {0}")]
+    InvalidPath(String),
+    /// 409: the volume changed while the segmentation ran.
+    #[error("A new file was uploaded while the segmentation ran; run it again")]
+    Superseded,
+    /// 500: logged, and answered as "Internal error".
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidSessionId(_)
+            | Self::NoVolume
+            | Self::InvalidAxis(_)
+            | Self::SliceOutOfRange { .. }
+            | Self::PointOutOfRange { .. }
+            | Self::Mark(_)
+            | Self::NoPoints
+            | Self::InvalidDownload(_)
+            | Self::UnsupportedFileType(_)
+            | Self::DicomUnsupported(_)
+            | Self::InvalidFile(_) => StatusCode::BAD_REQUEST,
+            Self::SessionNotFound | Self::NoSuchPoint(_) | Self::NoSegmentation => StatusCode::NOT_FOUND,
+            Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MissingFile | Self::InvalidJson(_) | Self::InvalidPath(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Multipart(_, status) => *status,
+            Self::Superseded => StatusCode::CONFLICT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let detail = if status.is_server_error() {
+            // The cause is logged once, here; the client gets no internals.
+            tracing::error!("{self:#}");
+            "Internal error".to_owned()
+        } else {
+            self.to_string()
+        };
+        (status, Json(ApiErrorBody { detail })).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        Self::InvalidJson(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::InvalidPath(rejection.body_text())
+    }
+}
+
+impl From<MultipartRejection> for ApiError {
+    fn from(rejection: MultipartRejection) -> Self {
+        Self::Multipart(rejection.body_text(), StatusCode::UNPROCESSABLE_ENTITY)
+    }
+}
+
+impl From<MultipartError> for ApiError {
+    fn from(err: MultipartError) -> Self {
+        let status = match err.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+            status if status.is_server_error() => return Self::Internal(err.body_text()),
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Self::Multipart(err.body_text(), status)
+    }
+}
+
+impl From<LoadError> for ApiError {
+    fn from(err: LoadError) -> Self {
+        if err.is_bad_input() {
+            Self::InvalidFile(err)
+        } else {
+            Self::Internal(err.to_string())
+        }
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(err: SessionError) -> Self {
+        match err {
+            // A stored volume that no longer decodes is the server's problem, not the request's.
+            SessionError::Load(load) => Self::Internal(format!("stored volume unreadable: {load}")),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        Self::Internal(err.to_string())
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(err: EngineError) -> Self {
+        match err {
+            EngineError::Cancelled => Self::Superseded,
+            EngineError::NoPrompts => Self::NoPoints,
+            EngineError::PromptOutside(_) => Self::Internal(err.to_string()),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        Self::Internal(format!("background task failed: {err}"))
+    }
+}

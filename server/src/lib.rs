@@ -1,0 +1,57 @@
+//! interseg's session server as a library: the binary, the viewer's embedded server and the
+//! end-to-end tests all start it through [`run`].
+//!
+//! # Layout
+//! - [`config`]: clap flags and `INTERSEG_*` environment variables.
+//! - [`state`]: `AppState`, the handle every handler gets.
+//! - [`session`]: sessions in memory and on disk; `SessionStore` owns them all.
+//! - [`volume`]: NIfTI in (with limits), label volume and label file out.
+//! - [`segmentation`]: the `Engine` trait and its engines; no axum or tokio inside.
+//! - [`routes`]: one module per resource; the only place besides [`error`] that knows axum.
+//! - [`error`]: `ApiError` and its one `IntoResponse`.
+
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod segmentation;
+pub mod session;
+pub mod state;
+pub mod volume;
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::Request;
+use interseg_shared::api::SESSION_HEADER;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use state::AppState;
+
+/// The application: every route, with tracing and a panic guard around it.
+pub fn app(state: AppState) -> Router {
+    routes::router(state)
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let session = request
+                .headers()
+                .get(SESSION_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map_or_else(|| "-".to_owned(), |v| v.chars().take(8).collect());
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), session = %session)
+        }))
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, expiring idle sessions meanwhile.
+pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let timeout = state.sessions.timeout();
+    // Check often enough that a session outlives its timeout by at most a tenth of it.
+    let period = (timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
+    let expiry = tokio::spawn(session::store::run_expiry(state.sessions.clone(), period));
+    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    expiry.abort();
+    served
+}

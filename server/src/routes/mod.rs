@@ -1,0 +1,88 @@
+//! The HTTP API: the original system's endpoints (paths and shapes kept exactly) and our own.
+//! One module per resource, each with its own `router()`; handlers stay thin.
+
+mod downloads;
+mod extract;
+mod marks;
+mod segmentation;
+mod session_layer;
+mod sessions;
+mod slices;
+mod status;
+mod volumes;
+
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::http::header;
+use axum::{Router, middleware};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub use self::session_layer::CurrentSession;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "interseg",
+        description = "Interactive 3D segmentation of medical volumes. Every endpoint of the \
+            original system is served unchanged; session-scoped endpoints take the session in \
+            the X-Session-ID header and create one when it is absent."
+    ),
+    tags(
+        (name = "sessions", description = "Session lifecycle"),
+        (name = "volumes", description = "Uploading a volume and viewing its slices"),
+        (name = "points", description = "Marking points"),
+        (name = "segmentation", description = "Running the segmentation and downloading results"),
+        (name = "status", description = "Session status and the label colour template"),
+    )
+)]
+struct ApiDoc;
+
+/// The whole API with its state, and the OpenAPI document generated from the same routes.
+pub fn router(state: AppState) -> Router {
+    let session_scoped = OpenApiRouter::new()
+        .merge(volumes::router(&state.config))
+        .merge(slices::router())
+        .merge(marks::router())
+        .merge(segmentation::router())
+        .merge(downloads::router())
+        .merge(status::router())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session_layer::resolve_session,
+        ));
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(sessions::router())
+        .merge(session_scoped)
+        .split_for_parts();
+    // Rendered once: the document cannot change while the server runs.
+    let doc_json: Arc<str> = match doc.to_json() {
+        Ok(json) => json.into(),
+        Err(err) => {
+            tracing::error!("cannot render the OpenAPI document: {err}");
+            "{}".into()
+        }
+    };
+    router
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let doc_json = Arc::clone(&doc_json);
+                async move { ([(header::CONTENT_TYPE, "application/json")], doc_json.to_string()) }
+            }),
+        )
+        .with_state(state)
+}
+
+/// Runs blocking work (file I/O, decoding, segmentation) off the async runtime's threads.
+async fn blocking<R, F>(work: F) -> Result<R, ApiError>
+where
+    F: FnOnce() -> Result<R, ApiError> + Send + 'static,
+    R: Send + 'static,
+{
+    tokio::task::spawn_blocking(work).await?
+}

@@ -1,0 +1,110 @@
+//! Running the segmentation: the session's points go to the engine on a blocking thread,
+//! under the server-wide limit on concurrent runs; the result is written beside the session.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::{Extension, Json};
+use interseg_shared::api::segmentation::RunSegmentationResponse;
+use interseg_shared::error::ApiErrorBody;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::SessionHeader;
+use super::{CurrentSession, blocking};
+use crate::error::ApiError;
+use crate::segmentation::{LabelPrompt, LabelVolume};
+use crate::session::{Session, StoredResult};
+use crate::state::AppState;
+use crate::volume::LoadedVolume;
+use crate::volume::export::{label_description, write_label_nifti};
+
+/// Where the result is downloaded from (the original answered a path on its own disk).
+const DOWNLOAD_PATH: &str = "/api/download/segmentation";
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(run_segmentation))
+}
+
+/// Segments one object per point (its label is its number; where two objects claim a voxel,
+/// the point marked earlier keeps it) and stores the result for download.
+#[utoipa::path(post, path = "/api/run_segmentation", tag = "segmentation", params(SessionHeader),
+    responses(
+        (status = 200, body = RunSegmentationResponse),
+        (status = 400, body = ApiErrorBody, description = "No volume or no points"),
+        (status = 409, body = ApiErrorBody, description = "A new file was uploaded while it ran"),
+    ))]
+async fn run_segmentation(
+    State(state): State<AppState>,
+    Extension(CurrentSession(session)): Extension<CurrentSession>,
+) -> Result<Json<RunSegmentationResponse>, ApiError> {
+    let job_session = Arc::clone(&session);
+    let (loaded, prompts, generation, cancel) = blocking(move || {
+        let loaded = job_session.volume()?.ok_or(ApiError::NoVolume)?;
+        let state = job_session.lock();
+        let prompts: Vec<LabelPrompt> = state
+            .meta
+            .points
+            .points()
+            .iter()
+            .filter_map(|p| {
+                Some(LabelPrompt {
+                    label: u8::try_from(p.number).ok()?,
+                    include: vec![p.voxel],
+                    exclude: vec![],
+                })
+            })
+            .collect();
+        if prompts.is_empty() {
+            return Err(ApiError::NoPoints);
+        }
+        Ok((loaded, prompts, state.generation(), state.cancel_flag()))
+    })
+    .await?;
+
+    let _slot = state
+        .segmentation_slots
+        .acquire()
+        .await
+        .map_err(|err| ApiError::Internal(err.to_string()))?;
+    let engine = Arc::clone(&state.engine);
+    let job_loaded = Arc::clone(&loaded);
+    let labels = blocking(move || Ok(engine.segment(&job_loaded.volume, &prompts, None, &cancel)?)).await?;
+
+    let result = blocking(move || store_result(&session, &loaded, generation, &labels)).await?;
+    Ok(Json(RunSegmentationResponse {
+        status: "success".to_owned(),
+        message: format!(
+            "Segmentation completed: {} object(s) labelled",
+            result.unique_labels.iter().filter(|&&l| l != 0).count()
+        ),
+        file_path: DOWNLOAD_PATH.to_owned(),
+        unique_labels: result.unique_labels,
+    }))
+}
+
+/// Writes the label volume and label file, then records them as the session's result.
+fn store_result(
+    session: &Session,
+    loaded: &LoadedVolume,
+    generation: u64,
+    labels: &LabelVolume,
+) -> Result<StoredResult, ApiError> {
+    let revision = session.update(true, |state| Ok::<_, ApiError>(state.meta.take_revision()))?;
+    let unique_labels = labels.unique_labels();
+    let result = StoredResult {
+        revision,
+        labels_nifti: format!("segmentation-{revision}.nii.gz"),
+        labels_text: format!("labels-{revision}.txt"),
+        unique_labels,
+    };
+    let dir = session.dir();
+    write_label_nifti(&dir.join(&result.labels_nifti), &loaded.header, labels.dims, &labels.labels)
+        .map_err(|err| ApiError::Internal(err.to_string()))?;
+    std::fs::write(dir.join(&result.labels_text), label_description(&result.unique_labels))
+        .map_err(|err| ApiError::Internal(format!("writing the label file failed: {err}")))?;
+    if !session.commit_result(generation, result.clone())? {
+        return Err(ApiError::Superseded);
+    }
+    Ok(result)
+}

@@ -1,0 +1,7 @@
+//! Segmentation engines: synchronous code, free of axum and tokio, called from a blocking
+//! thread. [`engine`] holds the interface; one module per engine implements it.
+
+pub mod classical;
+pub mod engine;
+
+pub use engine::{CancelFlag, Engine, EngineError, LabelPrompt, LabelVolume};

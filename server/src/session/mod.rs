@@ -1,0 +1,305 @@
+//! Sessions: each one's state (volume, points, results) in memory and on disk.
+//!
+//! A session lives in its own folder under the data dir: `meta.json` (everything but the
+//! voxels, rewritten atomically on each change), the uploaded volume file and the latest
+//! results. The decoded volume is a cache, rebuilt from the file after a restart.
+
+mod disk;
+pub mod points;
+pub mod store;
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use interseg_shared::api::volume::FileType;
+use interseg_shared::ids::SessionId;
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+pub use self::points::{ClickView, MarkError, Point, PointSet};
+pub use self::store::{SessionStore, StoreError};
+use crate::segmentation::CancelFlag;
+use crate::volume::{LoadError, LoadLimits, LoadedVolume, load_nifti};
+
+const META_FILE: &str = "meta.json";
+
+/// The volume a session holds, as recorded on disk.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredVolume {
+    /// The file's name inside the session folder.
+    pub file: String,
+    /// The name it was uploaded under.
+    pub filename: String,
+    pub file_type: FileType,
+    pub shape: [usize; 3],
+    pub data_range: [f64; 2],
+}
+
+/// The latest segmentation result, as recorded on disk.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredResult {
+    pub revision: u64,
+    /// The label volume's file name inside the session folder.
+    pub labels_nifti: String,
+    /// The ITK-SNAP label description's file name inside the session folder.
+    pub labels_text: String,
+    pub unique_labels: Vec<u8>,
+}
+
+/// Everything about a session except its voxels: what `meta.json` holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionMeta {
+    pub created_at: DateTime<Utc>,
+    pub last_activity: DateTime<Utc>,
+    pub volume: Option<StoredVolume>,
+    pub points: PointSet,
+    pub current_axis: usize,
+    pub current_slice: usize,
+    pub result: Option<StoredResult>,
+    /// Source of unique file names for volumes and results.
+    pub next_revision: u64,
+}
+
+impl SessionMeta {
+    fn new(now: DateTime<Utc>) -> Self {
+        Self {
+            created_at: now,
+            last_activity: now,
+            volume: None,
+            points: PointSet::default(),
+            current_axis: 2,
+            current_slice: 0,
+            result: None,
+            next_revision: 1,
+        }
+    }
+
+    pub fn take_revision(&mut self) -> u64 {
+        let r = self.next_revision;
+        self.next_revision += 1;
+        r
+    }
+}
+
+/// A session's mutable state, behind the session's mutex.
+#[derive(Debug)]
+pub struct SessionState {
+    pub meta: SessionMeta,
+    /// The decoded volume, if loaded since the last start.
+    volume: Option<Arc<LoadedVolume>>,
+    /// Bumped when the volume is replaced, so that work started on the old one is discarded.
+    generation: u64,
+    /// Cancels engine work on the current volume.
+    cancel: CancelFlag,
+}
+
+impl SessionState {
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn cancel_flag(&self) -> CancelFlag {
+        self.cancel.clone()
+    }
+}
+
+/// One user's session. Its state sits behind a std mutex that is only ever held briefly
+/// (never across an await, never while decoding or segmenting), so sessions never wait on
+/// each other and a session's slow work never blocks its own quick requests.
+#[derive(Debug)]
+pub struct Session {
+    pub id: SessionId,
+    dir: PathBuf,
+    limits: LoadLimits,
+    state: Mutex<SessionState>,
+    /// Last request, on tokio's clock so that expiry can be tested with paused time.
+    last_seen: Mutex<Instant>,
+}
+
+/// Session work failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("could not store the session: {0}")]
+    Io(#[from] io::Error),
+    #[error("could not encode the session's metadata: {0}")]
+    Encode(#[from] serde_json::Error),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+}
+
+impl Session {
+    fn new(id: SessionId, dir: PathBuf, limits: LoadLimits, meta: SessionMeta, last_seen: Instant) -> Self {
+        Self {
+            id,
+            dir,
+            limits,
+            state: Mutex::new(SessionState {
+                meta,
+                volume: None,
+                generation: 0,
+                cancel: CancelFlag::default(),
+            }),
+            last_seen: Mutex::new(last_seen),
+        }
+    }
+
+    /// The session's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Locks the state. A panic while it was held cannot leave it half-written for longer
+    /// than one request (every change is validated before it is applied), so a poisoned lock
+    /// is taken over rather than propagated.
+    pub fn lock(&self) -> MutexGuard<'_, SessionState> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records a request now.
+    pub fn touch(&self) {
+        *self.last_seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
+        self.lock().meta.last_activity = Utc::now();
+    }
+
+    pub fn last_seen(&self) -> Instant {
+        *self.last_seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A copy of the metadata.
+    pub fn meta(&self) -> SessionMeta {
+        self.lock().meta.clone()
+    }
+
+    /// Applies `change` to the state and writes the metadata. `change` must check everything
+    /// before it changes anything. On any `Err` the state is as it was. Blocking.
+    pub fn update<R, E>(
+        &self,
+        durable: bool,
+        change: impl FnOnce(&mut SessionState) -> Result<R, E>,
+    ) -> Result<R, E>
+    where
+        E: From<SessionError>,
+    {
+        let mut state = self.lock();
+        let before = state.meta.clone();
+        let answer = change(&mut state)?;
+        if let Err(err) = self.persist(&state.meta, durable) {
+            state.meta = before;
+            return Err(E::from(err));
+        }
+        Ok(answer)
+    }
+
+    fn persist(&self, meta: &SessionMeta, durable: bool) -> Result<(), SessionError> {
+        let bytes = serde_json::to_vec_pretty(meta)?;
+        disk::write_atomic(&self.dir.join(META_FILE), &bytes, durable)?;
+        Ok(())
+    }
+
+    /// The decoded volume, decoding it from disk if needed (after a restart). Blocking.
+    pub fn volume(&self) -> Result<Option<Arc<LoadedVolume>>, SessionError> {
+        let (file, generation) = {
+            let state = self.lock();
+            if let Some(volume) = &state.volume {
+                return Ok(Some(Arc::clone(volume)));
+            }
+            let Some(stored) = &state.meta.volume else {
+                return Ok(None);
+            };
+            (stored.file.clone(), state.generation)
+        };
+        // Decode without the lock; keep the result only if no new upload came meanwhile.
+        let loaded = Arc::new(load_nifti(&self.dir.join(file), self.limits)?);
+        let mut state = self.lock();
+        if state.generation == generation {
+            state.volume = Some(Arc::clone(&loaded));
+        }
+        Ok(Some(loaded))
+    }
+
+    /// Makes `loaded`, decoded from `upload` (a file in the session folder), the session's
+    /// volume: clears points and results, cancels engine work on the old volume. Blocking.
+    pub fn replace_volume(
+        &self,
+        upload: &Path,
+        filename: &str,
+        extension: &str,
+        file_type: FileType,
+        loaded: LoadedVolume,
+    ) -> Result<StoredVolume, SessionError> {
+        let mut state = self.lock();
+        let revision = state.meta.take_revision();
+        let file = format!("volume-{revision}.{extension}");
+        fs::rename(upload, self.dir.join(&file))?;
+        let stored = StoredVolume {
+            file,
+            filename: filename.to_owned(),
+            file_type,
+            shape: loaded.volume.dims(),
+            data_range: loaded.data_range,
+        };
+        let old_meta = state.meta.clone();
+        state.meta.volume = Some(stored.clone());
+        state.meta.points.clear();
+        state.meta.result = None;
+        state.meta.current_slice = 0;
+        if let Err(err) = self.persist(&state.meta, true) {
+            state.meta = old_meta;
+            return Err(err);
+        }
+        state.cancel.cancel();
+        state.cancel = CancelFlag::default();
+        state.generation += 1;
+        state.volume = Some(Arc::new(loaded));
+        drop(state);
+        // The old files are unreferenced now; a failure to delete them loses nothing.
+        if let Some(old) = old_meta.volume {
+            disk::remove_if_present(&self.dir.join(old.file)).ok();
+        }
+        if let Some(old) = old_meta.result {
+            remove_result_files(&self.dir, &old);
+        }
+        Ok(stored)
+    }
+
+    /// Records a new result whose files are already written, if the volume is still the one it
+    /// was computed on; returns false (and deletes the files) otherwise. Blocking.
+    pub fn commit_result(&self, generation: u64, result: StoredResult) -> Result<bool, SessionError> {
+        let mut state = self.lock();
+        if state.generation != generation {
+            drop(state);
+            remove_result_files(&self.dir, &result);
+            return Ok(false);
+        }
+        let old = state.meta.result.replace(result);
+        if let Err(err) = self.persist(&state.meta, true) {
+            let failed = std::mem::replace(&mut state.meta.result, old);
+            drop(state);
+            if let Some(failed) = failed {
+                remove_result_files(&self.dir, &failed);
+            }
+            return Err(err);
+        }
+        drop(state);
+        if let Some(old) = old {
+            remove_result_files(&self.dir, &old);
+        }
+        Ok(true)
+    }
+
+    /// Stops engine work and forgets the decoded volume (before the session is deleted).
+    fn shut_down(&self) {
+        let mut state = self.lock();
+        state.cancel.cancel();
+        state.volume = None;
+    }
+}
+
+fn remove_result_files(dir: &Path, result: &StoredResult) {
+    // Unreferenced files: failing to delete them loses nothing.
+    disk::remove_if_present(&dir.join(&result.labels_nifti)).ok();
+    disk::remove_if_present(&dir.join(&result.labels_text)).ok();
+}

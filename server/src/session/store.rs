@@ -1,0 +1,250 @@
+//! The one owner of all sessions: create, find, list, delete, expire, and reopen after a
+//! restart.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::Utc;
+use interseg_shared::ids::SessionId;
+use tokio::time::Instant;
+
+use super::{META_FILE, Session, SessionError, SessionMeta};
+use crate::volume::LoadLimits;
+
+/// The store could not do its work on disk.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("could not use the sessions folder {}: {source}", path.display())]
+    Folder { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Session(#[from] SessionError),
+}
+
+/// A cheap-to-clone handle on every session. The map sits behind a std mutex held only to
+/// look up, insert or remove an entry; each session has its own lock for its state.
+#[derive(Clone, Debug)]
+pub struct SessionStore {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    root: PathBuf,
+    limits: LoadLimits,
+    timeout: Duration,
+    sessions: Mutex<HashMap<SessionId, Arc<Session>>>,
+}
+
+impl SessionStore {
+    /// Opens the store in `root`, taking back every unexpired session found there and
+    /// deleting expired ones. Blocking.
+    pub fn open(root: &Path, limits: LoadLimits, timeout: Duration) -> Result<Self, StoreError> {
+        let folder_error = |source| StoreError::Folder {
+            path: root.to_path_buf(),
+            source,
+        };
+        fs::create_dir_all(root).map_err(folder_error)?;
+        let mut sessions = HashMap::new();
+        for entry in fs::read_dir(root).map_err(folder_error)? {
+            let entry = entry.map_err(folder_error)?;
+            let Some(id) = entry.file_name().to_str().and_then(|n| n.parse::<SessionId>().ok()) else {
+                continue;
+            };
+            match reopen(id, &entry.path(), limits, timeout) {
+                Some(session) => {
+                    sessions.insert(id, Arc::new(session));
+                }
+                None => remove_folder(&entry.path()),
+            }
+        }
+        tracing::info!(sessions = sessions.len(), root = %root.display(), "session store opened");
+        Ok(Self {
+            shared: Arc::new(Shared {
+                root: root.to_path_buf(),
+                limits,
+                timeout,
+                sessions: Mutex::new(sessions),
+            }),
+        })
+    }
+
+    fn map(&self) -> MutexGuard<'_, HashMap<SessionId, Arc<Session>>> {
+        // Map operations cannot leave it inconsistent, so a poisoned lock is taken over.
+        self.shared.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.shared.timeout
+    }
+
+    /// A new, empty session, already on disk. Blocking.
+    pub fn create(&self) -> Result<Arc<Session>, StoreError> {
+        let id = SessionId::new_random();
+        let dir = self.shared.root.join(id.to_string());
+        fs::create_dir_all(&dir).map_err(|source| StoreError::Folder {
+            path: dir.clone(),
+            source,
+        })?;
+        let session = Session::new(id, dir, self.shared.limits, SessionMeta::new(Utc::now()), Instant::now());
+        session.update(true, |_| Ok::<_, SessionError>(()))?;
+        let session = Arc::new(session);
+        self.map().insert(id, Arc::clone(&session));
+        tracing::info!(session = %id.short(), "session created");
+        Ok(session)
+    }
+
+    pub fn get(&self, id: SessionId) -> Option<Arc<Session>> {
+        self.map().get(&id).cloned()
+    }
+
+    /// Every session, oldest first.
+    pub fn list(&self) -> Vec<Arc<Session>> {
+        let mut all: Vec<Arc<Session>> = self.map().values().cloned().collect();
+        all.sort_by_cached_key(|s| (s.meta().created_at, s.id));
+        all
+    }
+
+    pub fn len(&self) -> usize {
+        self.map().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map().is_empty()
+    }
+
+    /// Deletes a session and its folder; false if there was none. Blocking.
+    pub fn remove(&self, id: SessionId) -> bool {
+        let Some(session) = self.map().remove(&id) else {
+            return false;
+        };
+        session.shut_down();
+        remove_folder(session.dir());
+        tracing::info!(session = %id.short(), "session deleted");
+        true
+    }
+
+    /// Deletes every session idle for longer than the timeout; returns how many. Blocking.
+    pub fn purge_expired(&self) -> usize {
+        let now = Instant::now();
+        let expired: Vec<SessionId> = self
+            .map()
+            .values()
+            .filter(|s| now.saturating_duration_since(s.last_seen()) > self.shared.timeout)
+            .map(|s| s.id)
+            .collect();
+        expired.into_iter().filter(|&id| self.remove(id)).count()
+    }
+}
+
+/// Expires idle sessions every `period` until the task is dropped.
+pub async fn run_expiry(store: SessionStore, period: Duration) {
+    loop {
+        tokio::time::sleep(period).await;
+        let store = store.clone();
+        match tokio::task::spawn_blocking(move || store.purge_expired()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "expired idle sessions"),
+            Err(err) => tracing::error!("session expiry failed: {err}"),
+        }
+    }
+}
+
+/// Reads back a session folder; `None` if it is unreadable or expired.
+fn reopen(id: SessionId, dir: &Path, limits: LoadLimits, timeout: Duration) -> Option<Session> {
+    let meta: SessionMeta = match fs::read(dir.join(META_FILE)).map(|b| serde_json::from_slice(&b)) {
+        Ok(Ok(meta)) => meta,
+        Ok(Err(err)) => {
+            tracing::warn!(session = %id.short(), "unreadable session metadata, dropping it: {err}");
+            return None;
+        }
+        Err(err) => {
+            tracing::warn!(session = %id.short(), "session folder without metadata, dropping it: {err}");
+            return None;
+        }
+    };
+    let idle = (Utc::now() - meta.last_activity).to_std().unwrap_or_default();
+    if idle > timeout {
+        return None;
+    }
+    let now = Instant::now();
+    let last_seen = now.checked_sub(idle).unwrap_or(now);
+    Some(Session::new(id, dir.to_path_buf(), limits, meta, last_seen))
+}
+
+fn remove_folder(dir: &Path) {
+    if let Err(err) = fs::remove_dir_all(dir)
+        && err.kind() != io::ErrorKind::NotFound
+    {
+        tracing::warn!("could not delete session folder {}: {err}", dir.display());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> LoadLimits {
+        LoadLimits { max_voxels: 1 << 20 }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_sessions_expire_and_active_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+        let idle = store.create().unwrap();
+        let active = store.create().unwrap();
+        let expiry = tokio::spawn(run_expiry(store.clone(), Duration::from_secs(60)));
+
+        tokio::time::sleep(Duration::from_secs(1800)).await;
+        active.touch();
+        tokio::time::sleep(Duration::from_secs(1900)).await;
+        // Let the expiry task's blocking purge finish.
+        for _ in 0..50 {
+            if store.get(idle.id).is_none() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        assert!(store.get(idle.id).is_none(), "idle session should have expired");
+        assert!(!idle.dir().exists(), "expired session's folder should be deleted");
+        assert!(store.get(active.id).is_some(), "active session must stay");
+        expiry.abort();
+    }
+
+    #[test]
+    fn reopening_finds_sessions_and_skips_junk() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+        let a = store.create().unwrap();
+        a.update(true, |state| {
+            state.meta.current_slice = 7;
+            Ok::<_, SessionError>(())
+        })
+        .unwrap();
+        fs::create_dir_all(dir.path().join("not-a-session")).unwrap();
+        let junk = SessionId::new_random();
+        fs::create_dir_all(dir.path().join(junk.to_string())).unwrap();
+        fs::write(dir.path().join(junk.to_string()).join(META_FILE), b"{ torn").unwrap();
+
+        let reopened = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+        assert_eq!(reopened.len(), 1);
+        assert_eq!(reopened.get(a.id).unwrap().meta().current_slice, 7);
+        assert!(!dir.path().join(junk.to_string()).exists());
+    }
+
+    #[test]
+    fn remove_deletes_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+        let a = store.create().unwrap();
+        assert!(a.dir().exists());
+        assert!(store.remove(a.id));
+        assert!(!store.remove(a.id));
+        assert!(!a.dir().exists());
+        assert!(store.is_empty());
+    }
+}

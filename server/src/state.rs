@@ -1,0 +1,53 @@
+//! `AppState`: what every handler can reach, cheap to clone.
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use crate::config::{Config, NoDataDir};
+use crate::segmentation::Engine;
+use crate::segmentation::classical::ClassicalEngine;
+use crate::session::{SessionStore, StoreError};
+use crate::volume::LoadLimits;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub sessions: SessionStore,
+    pub config: Arc<Config>,
+    pub engine: Arc<dyn Engine>,
+    /// Bounds the segmentation runs in flight, so that slice requests stay fast under load.
+    pub segmentation_slots: Arc<Semaphore>,
+}
+
+/// The server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    NoDataDir(#[from] NoDataDir),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AppState {
+    /// Opens the session store in the configured data dir (taking back the sessions a previous
+    /// run left there). Blocking.
+    pub fn open(config: Config) -> Result<Self, StartupError> {
+        let data_dir = config.resolved_data_dir()?;
+        let limits = LoadLimits {
+            max_voxels: config.max_voxels,
+        };
+        let sessions = SessionStore::open(&data_dir.join("sessions"), limits, config.session_timeout())?;
+        Ok(Self {
+            sessions,
+            segmentation_slots: Arc::new(Semaphore::new(config.segmentation_slots())),
+            config: Arc::new(config),
+            engine: Arc::new(ClassicalEngine::default()),
+        })
+    }
+
+    pub fn limits(&self) -> LoadLimits {
+        LoadLimits {
+            max_voxels: self.config.max_voxels,
+        }
+    }
+}
