@@ -1,1 +1,24 @@
+//! Support for interseg's end-to-end tests and benchmark: a real server on a real socket,
+//! the NIfTI fixtures, synthetic phantoms written as NIfTI, and the Python checks that read
+//! our output with nibabel.
+//!
+//! # Layout
+//! - [`server`]: `TestServer`, the server on 127.0.0.1:0 with its own data dir, and a client.
+//! - [`phantom`]: synthetic volumes with known ground truth, written as NIfTI-1.
+//! - [`fixtures`]: the nibabel-written files of `assets/nibabel` and what nibabel read from them.
+//! - [`python`]: running the repo's Python tools (nibabel, requests) from the test venv.
 
+pub mod fixtures;
+pub mod phantom;
+pub mod python;
+pub mod server;
+
+pub use server::{SessionClient, TestServer};
+
+/// The workspace root.
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default()
+}

@@ -156,9 +156,10 @@ fn read_nifti<R: Read>(
     compressed: bool,
 ) -> Result<LoadedVolume, LoadError> {
     let mut raw_header = [0u8; NIFTI1_HEADER_BYTES];
-    reader
-        .read_exact(&mut raw_header)
-        .map_err(|err| read_error(err, compressed))?;
+    let got = read_fully(&mut reader, &mut raw_header).map_err(|err| read_error(err, compressed))?;
+    if got < NIFTI1_HEADER_BYTES {
+        return Err(LoadError::NotNifti("the file is shorter than a NIfTI header"));
+    }
     let sizeof_hdr = [raw_header[0], raw_header[1], raw_header[2], raw_header[3]];
     let (le, be) = (i32::from_le_bytes(sizeof_hdr), i32::from_be_bytes(sizeof_hdr));
     if le == NIFTI2_HEADER_BYTES || be == NIFTI2_HEADER_BYTES {
