@@ -20,7 +20,9 @@ pub enum ApiError {
     #[error("invalid X-Session-ID: {0}")]
     InvalidSessionId(#[from] InvalidSessionId),
     /// 404: no such session (never created, deleted or expired).
-    #[error("Session not found or expired. Create a new session (POST /api/session) or send no X-Session-ID to get one.")]
+    #[error(
+        "Session not found or expired. Create a new session (POST /api/session) or send no X-Session-ID to get one."
+    )]
     SessionNotFound,
     /// 400: the request needs a volume and the session has none.
     #[error("No file uploaded. Upload a NIfTI file first (POST /api/upload).")]
@@ -30,10 +32,21 @@ pub enum ApiError {
     InvalidAxis(i64),
     /// 400.
     #[error("Slice index {index} out of range for axis {axis}: must be between 0 and {last}")]
-    SliceOutOfRange { axis: usize, index: i64, last: usize },
+    SliceOutOfRange {
+        axis: usize,
+        index: i64,
+        last: usize,
+    },
     /// 400.
-    #[error("Point ({x}, {y}) lies outside the slice, which has {cols} columns (x) and {rows} rows (y)")]
-    PointOutOfRange { x: i64, y: i64, cols: usize, rows: usize },
+    #[error(
+        "Point ({x}, {y}) lies outside the slice, which has {cols} columns (x) and {rows} rows (y)"
+    )]
+    PointOutOfRange {
+        x: i64,
+        y: i64,
+        cols: usize,
+        rows: usize,
+    },
     /// 400.
     #[error(transparent)]
     Mark(#[from] MarkError),
@@ -53,7 +66,9 @@ pub enum ApiError {
     #[error("Unsupported file type {0:?}: upload a .nii or .nii.gz file")]
     UnsupportedFileType(String),
     /// 400.
-    #[error("DICOM input ({0:?}) is not supported yet: convert it to NIfTI (e.g. with dcm2niix) and upload the .nii.gz")]
+    #[error(
+        "DICOM input ({0:?}) is not supported yet: convert it to NIfTI (e.g. with dcm2niix) and upload the .nii.gz"
+    )]
     DicomUnsupported(String),
     /// 400: the file could not be read as a volume.
     #[error("Could not read the uploaded file: {0}")]
@@ -95,9 +110,13 @@ impl ApiError {
             | Self::UnsupportedFileType(_)
             | Self::DicomUnsupported(_)
             | Self::InvalidFile(_) => StatusCode::BAD_REQUEST,
-            Self::SessionNotFound | Self::NoSuchPoint(_) | Self::NoSegmentation => StatusCode::NOT_FOUND,
+            Self::SessionNotFound | Self::NoSuchPoint(_) | Self::NoSegmentation => {
+                StatusCode::NOT_FOUND
+            }
             Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::MissingFile | Self::InvalidJson(_) | Self::InvalidPath(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::MissingFile | Self::InvalidJson(_) | Self::InvalidPath(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::Multipart(_, status) => *status,
             Self::Superseded => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

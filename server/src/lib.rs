@@ -46,12 +46,18 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, expiring idle sessions meanwhile.
-pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let timeout = state.sessions.timeout();
     // Check often enough that a session outlives its timeout by at most a tenth of it.
     let period = (timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
     let expiry = tokio::spawn(session::store::run_expiry(state.sessions.clone(), period));
-    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    let served = axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
     expiry.abort();
     served
 }

@@ -6,7 +6,10 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
+        )
         .init();
     let config = Config::parse();
     let bind = config.bind;
@@ -16,7 +19,10 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("binding {bind}"))?;
-    tracing::info!("interseg server listening on http://{}", listener.local_addr()?);
+    tracing::info!(
+        "interseg server listening on http://{}",
+        listener.local_addr()?
+    );
     run(listener, state, shutdown_signal()).await?;
     tracing::info!("shut down");
     Ok(())

@@ -36,7 +36,8 @@ impl AppState {
         let limits = LoadLimits {
             max_voxels: config.max_voxels,
         };
-        let sessions = SessionStore::open(&data_dir.join("sessions"), limits, config.session_timeout())?;
+        let sessions =
+            SessionStore::open(&data_dir.join("sessions"), limits, config.session_timeout())?;
         Ok(Self {
             sessions,
             segmentation_slots: Arc::new(Semaphore::new(config.segmentation_slots())),

@@ -1,6 +1,12 @@
 //! The real `interseg-server` binary, killed with SIGKILL mid-session and started again on the
 //! same data dir, serves every session exactly as before: volume, points, view and result.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -27,7 +33,10 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let base = loop {
-            let line = lines.next().expect("server exited before listening").expect("read log");
+            let line = lines
+                .next()
+                .expect("server exited before listening")
+                .expect("read log");
             if let Some(at) = line.find("listening on ") {
                 break line[at + "listening on ".len()..].trim().to_owned();
             }
@@ -44,33 +53,58 @@ impl Server {
 }
 
 async fn get(http: &reqwest::Client, base: &str, sid: &str, path: &str) -> (StatusCode, Vec<u8>) {
-    let r = http.get(format!("{base}{path}")).header("X-Session-ID", sid).send().await.unwrap();
+    let r = http
+        .get(format!("{base}{path}"))
+        .header("X-Session-ID", sid)
+        .send()
+        .await
+        .unwrap();
     (r.status(), r.bytes().await.unwrap().to_vec())
 }
 
 async fn get_json(http: &reqwest::Client, base: &str, sid: &str, path: &str) -> Value {
     let (status, body) = get(http, base, sid, path).await;
-    assert_eq!(status, StatusCode::OK, "{path}: {}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{path}: {}",
+        String::from_utf8_lossy(&body)
+    );
     serde_json::from_slice(&body).unwrap()
 }
 
 #[tokio::test]
 async fn sigkill_and_restart_loses_nothing() {
     let data = tempfile::tempdir().unwrap();
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/nibabel/int16_le_raw.nii.gz");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/nibabel/int16_le_raw.nii.gz");
     let http = reqwest::Client::new();
     let server = Server::start(data.path());
     let base = server.base.clone();
 
     let mut sids = Vec::new();
     for n in 0..2 {
-        let created: Value = http.post(format!("{base}/api/session")).send().await.unwrap().json().await.unwrap();
+        let created: Value = http
+            .post(format!("{base}/api/session"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let sid = created["session_id"].as_str().unwrap().to_owned();
         let form = reqwest::multipart::Form::new().part(
             "file",
-            reqwest::multipart::Part::bytes(std::fs::read(&fixture).unwrap()).file_name("ct.nii.gz"),
+            reqwest::multipart::Part::bytes(std::fs::read(&fixture).unwrap())
+                .file_name("ct.nii.gz"),
         );
-        let up = http.post(format!("{base}/api/upload")).header("X-Session-ID", &sid).multipart(form).send().await.unwrap();
+        let up = http
+            .post(format!("{base}/api/upload"))
+            .header("X-Session-ID", &sid)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(up.status(), StatusCode::OK);
         for (x, y) in [(1, 1), (3, 2 + n)] {
             let r = http
@@ -83,7 +117,12 @@ async fn sigkill_and_restart_loses_nothing() {
             assert_eq!(r.status(), StatusCode::OK);
         }
         if n == 0 {
-            let r = http.post(format!("{base}/api/run_segmentation")).header("X-Session-ID", &sid).send().await.unwrap();
+            let r = http
+                .post(format!("{base}/api/run_segmentation"))
+                .header("X-Session-ID", &sid)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), StatusCode::OK);
         }
         get(&http, &base, &sid, "/api/slice/1/4").await;
@@ -111,15 +150,30 @@ async fn sigkill_and_restart_loses_nothing() {
         assert_eq!(status_after["current_axis"], 1);
         assert_eq!(status_after["current_slice"], 4);
         assert_eq!(get_json(&http, &base, sid, "/api/points").await, points);
-        assert_eq!(get(&http, &base, sid, "/api/download/segmentation").await, seg);
+        assert_eq!(
+            get(&http, &base, sid, "/api/download/segmentation").await,
+            seg
+        );
         assert_eq!(get(&http, &base, sid, "/api/download/labels").await, labels);
         // The volume itself is back: slices answer, and segmenting again works.
         let slice = get_json(&http, &base, sid, "/api/slice/0/2").await;
         assert_eq!(slice["max_slices"], 5);
-        let r = http.post(format!("{base}/api/run_segmentation")).header("X-Session-ID", sid).send().await.unwrap();
+        let r = http
+            .post(format!("{base}/api/run_segmentation"))
+            .header("X-Session-ID", sid)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
     }
-    let list: Value = http.get(format!("{base}/api/sessions")).send().await.unwrap().json().await.unwrap();
+    let list: Value = http
+        .get(format!("{base}/api/sessions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["sessions"].as_array().unwrap().len(), 2);
     server.kill_9();
 }

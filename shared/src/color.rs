@@ -111,10 +111,16 @@ mod tests {
     fn template_matches_the_original() {
         let t = template();
         assert_eq!(t.len(), 34);
-        assert_eq!((t[0].r, t[0].g, t[0].b, t[0].label.as_str()), (255, 0, 0, "#1"));
+        assert_eq!(
+            (t[0].r, t[0].g, t[0].b, t[0].label.as_str()),
+            (255, 0, 0, "#1")
+        );
         assert_eq!((t[8].r, t[8].g, t[8].b), (172, 0, 129));
         assert_eq!(t[32].label, "Bridge");
-        assert_eq!((t[33].r, t[33].g, t[33].b, t[33].label.as_str()), (127, 255, 0, "Implant"));
+        assert_eq!(
+            (t[33].r, t[33].g, t[33].b, t[33].label.as_str()),
+            (127, 255, 0, "Implant")
+        );
         assert_eq!(label_color(35), BEYOND_TEMPLATE);
         assert_eq!(label_color(0), BEYOND_TEMPLATE);
     }

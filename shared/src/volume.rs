@@ -187,7 +187,9 @@ impl Volume {
     /// The scaled intensity at (i, j, k).
     pub fn value(&self, index: VoxelIndex) -> Option<f64> {
         let offset = self.offset(index)?;
-        self.voxels.raw_f64(offset).map(|raw| self.scaling.apply(raw))
+        self.voxels
+            .raw_f64(offset)
+            .map(|raw| self.scaling.apply(raw))
     }
 
     /// `[min, max]` of the scaled intensities, ignoring NaN (`[0, 0]` if nothing is finite).
@@ -317,7 +319,10 @@ mod tests {
     #[test]
     fn rejects_wrong_length() {
         let err = Volume::new([2, 2, 2], Voxels::U8(vec![0; 7]), Scaling::IDENTITY).unwrap_err();
-        assert!(matches!(err, VolumeError::LengthMismatch { expected: 8, .. }));
+        assert!(matches!(
+            err,
+            VolumeError::LengthMismatch { expected: 8, .. }
+        ));
     }
 
     #[test]
@@ -325,7 +330,15 @@ mod tests {
         let dims = [3, 4, 5];
         let n = 60;
         let v: Vec<u8> = (0..n).map(|x| u8::try_from(x).unwrap()).collect();
-        let vol = Volume::new(dims, Voxels::U8(v), Scaling { slope: 2.0, inter: -1.0 }).unwrap();
+        let vol = Volume::new(
+            dims,
+            Voxels::U8(v),
+            Scaling {
+                slope: 2.0,
+                inter: -1.0,
+            },
+        )
+        .unwrap();
         // (1, 2, 3) → 1 + 3 * (2 + 4 * 3) = 43
         assert_eq!(vol.value([1, 2, 3]), Some(85.0));
         assert_eq!(vol.value([3, 0, 0]), None);
@@ -354,11 +367,19 @@ mod tests {
         let vol = Volume::new(
             [2, 1, 1],
             Voxels::F32(vec![1.0, 3.0]),
-            Scaling { slope: -2.0, inter: 0.0 },
+            Scaling {
+                slope: -2.0,
+                inter: 0.0,
+            },
         )
         .unwrap();
         assert_eq!(vol.data_range(), [-6.0, -2.0]);
-        let vol = Volume::new([2, 1, 1], Voxels::F32(vec![f32::NAN, 3.0]), Scaling::IDENTITY).unwrap();
+        let vol = Volume::new(
+            [2, 1, 1],
+            Voxels::F32(vec![f32::NAN, 3.0]),
+            Scaling::IDENTITY,
+        )
+        .unwrap();
         assert_eq!(vol.data_range(), [3.0, 3.0]);
     }
 

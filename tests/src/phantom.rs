@@ -49,7 +49,11 @@ impl Phantom {
                 }
             }
         }
-        Self { dims, values, truth }
+        Self {
+            dims,
+            values,
+            truth,
+        }
     }
 
     pub fn offset(&self, [i, j, k]: [usize; 3]) -> usize {
@@ -66,16 +70,36 @@ impl Phantom {
 /// affine of `spacing_mm` and an origin at (-10, 20, -30) mm.
 pub fn nifti_i16(dims: [usize; 3], values: &[i16], spacing_mm: [f32; 3]) -> Vec<u8> {
     let mut h = vec![0u8; 352];
-    let put_i16 = |h: &mut Vec<u8>, at: usize, v: i16| h[at..at + 2].copy_from_slice(&v.to_le_bytes());
-    let put_f32 = |h: &mut Vec<u8>, at: usize, v: f32| h[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    let put_i16 =
+        |h: &mut Vec<u8>, at: usize, v: i16| h[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    let put_f32 =
+        |h: &mut Vec<u8>, at: usize, v: f32| h[at..at + 4].copy_from_slice(&v.to_le_bytes());
     h[0..4].copy_from_slice(&348i32.to_le_bytes());
-    let dim = [3, dims[0] as i16, dims[1] as i16, dims[2] as i16, 1, 1, 1, 1];
+    let dim = [
+        3,
+        dims[0] as i16,
+        dims[1] as i16,
+        dims[2] as i16,
+        1,
+        1,
+        1,
+        1,
+    ];
     for (n, d) in dim.iter().enumerate() {
         put_i16(&mut h, 40 + 2 * n, *d);
     }
     put_i16(&mut h, 70, 4); // datatype int16
     put_i16(&mut h, 72, 16); // bitpix
-    let pixdim = [1.0, spacing_mm[0], spacing_mm[1], spacing_mm[2], 1.0, 0.0, 0.0, 0.0];
+    let pixdim = [
+        1.0,
+        spacing_mm[0],
+        spacing_mm[1],
+        spacing_mm[2],
+        1.0,
+        0.0,
+        0.0,
+        0.0,
+    ];
     for (n, p) in pixdim.iter().enumerate() {
         put_f32(&mut h, 76 + 4 * n, *p);
     }

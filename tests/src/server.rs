@@ -36,7 +36,10 @@ impl TestServer {
     }
 
     /// Starts a server on an existing data dir (to test restarts).
-    pub async fn spawn_in(data_dir: &Path, configure: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
+    pub async fn spawn_in(
+        data_dir: &Path,
+        configure: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<Self> {
         let mut config = Config::with_data_dir(data_dir);
         configure(&mut config);
         let state = tokio::task::spawn_blocking(move || AppState::open(config)).await??;
@@ -70,7 +73,10 @@ impl TestServer {
             .error_for_status()?
             .json()
             .await?;
-        let id = body["session_id"].as_str().context("no session_id")?.to_owned();
+        let id = body["session_id"]
+            .as_str()
+            .context("no session_id")?
+            .to_owned();
         Ok(self.client_for(&id))
     }
 
@@ -120,13 +126,16 @@ impl Answer {
     async fn from(response: Response) -> anyhow::Result<Self> {
         let status = response.status();
         let text = response.text().await?;
-        let json = serde_json::from_str(&text).with_context(|| format!("not JSON ({status}): {text}"))?;
+        let json =
+            serde_json::from_str(&text).with_context(|| format!("not JSON ({status}): {text}"))?;
         Ok(Self { status, json })
     }
 
     /// The error detail; panics (in a test) if there is none.
     pub fn detail(&self) -> &str {
-        self.json["detail"].as_str().unwrap_or_else(|| panic!("no detail in {}", self.json))
+        self.json["detail"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no detail in {}", self.json))
     }
 }
 
@@ -136,11 +145,23 @@ impl SessionClient {
     }
 
     pub async fn get(&self, path: &str) -> anyhow::Result<Answer> {
-        Answer::from(self.http.get(self.url(path)).header(SESSION_HEADER, &self.session_id).send().await?).await
+        Answer::from(
+            self.http
+                .get(self.url(path))
+                .header(SESSION_HEADER, &self.session_id)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     pub async fn get_bytes(&self, path: &str) -> anyhow::Result<(StatusCode, Vec<u8>)> {
-        let response = self.http.get(self.url(path)).header(SESSION_HEADER, &self.session_id).send().await?;
+        let response = self
+            .http
+            .get(self.url(path))
+            .header(SESSION_HEADER, &self.session_id)
+            .send()
+            .await?;
         Ok((response.status(), response.bytes().await?.to_vec()))
     }
 
@@ -156,11 +177,25 @@ impl SessionClient {
     }
 
     pub async fn post(&self, path: &str) -> anyhow::Result<Answer> {
-        Answer::from(self.http.post(self.url(path)).header(SESSION_HEADER, &self.session_id).send().await?).await
+        Answer::from(
+            self.http
+                .post(self.url(path))
+                .header(SESSION_HEADER, &self.session_id)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     pub async fn delete(&self, path: &str) -> anyhow::Result<Answer> {
-        Answer::from(self.http.delete(self.url(path)).header(SESSION_HEADER, &self.session_id).send().await?).await
+        Answer::from(
+            self.http
+                .delete(self.url(path))
+                .header(SESSION_HEADER, &self.session_id)
+                .send()
+                .await?,
+        )
+        .await
     }
 
     /// Uploads `bytes` as the form field `file` named `filename`.
@@ -178,19 +213,32 @@ impl SessionClient {
 
     /// Uploads a file from disk under its own name.
     pub async fn upload_file(&self, path: &Path) -> anyhow::Result<Answer> {
-        let name = path.file_name().and_then(|n| n.to_str()).context("file name")?;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .context("file name")?;
         self.upload_bytes(name, std::fs::read(path)?).await
     }
 
     /// Marks a point; returns its number.
-    pub async fn mark(&self, axis: usize, slice_index: usize, x: usize, y: usize) -> anyhow::Result<u64> {
+    pub async fn mark(
+        &self,
+        axis: usize,
+        slice_index: usize,
+        x: usize,
+        y: usize,
+    ) -> anyhow::Result<u64> {
         let answer = self
             .post_json(
                 "/api/mark_point",
                 &serde_json::json!({"axis": axis, "slice_index": slice_index, "point": {"x": x, "y": y}}),
             )
             .await?;
-        anyhow::ensure!(answer.status == StatusCode::OK, "mark_point failed: {}", answer.json);
+        anyhow::ensure!(
+            answer.status == StatusCode::OK,
+            "mark_point failed: {}",
+            answer.json
+        );
         answer.json["point_number"].as_u64().context("point_number")
     }
 }

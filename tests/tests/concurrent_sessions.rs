@@ -1,6 +1,12 @@
 //! Many users at once: sessions run upload → mark → segment → download in parallel, and
 //! each gets back only its own data.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use interseg_tests::TestServer;
 use interseg_tests::phantom::{Ball, Phantom, gunzip};
 use reqwest::StatusCode;
@@ -22,7 +28,10 @@ async fn eight_sessions_in_parallel_each_see_only_their_own_work() {
             let dims = [32 + n, 26, 24];
             let phantom = Phantom::balls(dims, &[ball], n as u64);
             let name = format!("user{n}.nii.gz");
-            let up = session.upload_bytes(&name, phantom.to_nii_gz([1.0; 3])).await.unwrap();
+            let up = session
+                .upload_bytes(&name, phantom.to_nii_gz([1.0; 3]))
+                .await
+                .unwrap();
             assert_eq!(up.status, StatusCode::OK, "{}", up.json);
             let [i, j, k] = ball.center_voxel();
             // Session n marks n + 1 points: the ball, then clicks on the background.
@@ -32,22 +41,35 @@ async fn eight_sessions_in_parallel_each_see_only_their_own_work() {
             }
             let run = session.post("/api/run_segmentation").await.unwrap();
             assert_eq!(run.status, StatusCode::OK, "{}", run.json);
-            let (status, bytes) = session.get_bytes("/api/download/segmentation").await.unwrap();
+            let (status, bytes) = session
+                .get_bytes("/api/download/segmentation")
+                .await
+                .unwrap();
             assert_eq!(status, StatusCode::OK);
             let raw = gunzip(&bytes).unwrap();
             let dim = |a: usize| i16::from_le_bytes([raw[42 + 2 * a], raw[43 + 2 * a]]) as usize;
-            assert_eq!([dim(0), dim(1), dim(2)], dims, "session {n} got another session's shape");
+            assert_eq!(
+                [dim(0), dim(1), dim(2)],
+                dims,
+                "session {n} got another session's shape"
+            );
             let labels = &raw[352..];
             for (offset, &t) in phantom.truth.iter().enumerate() {
                 if t == 1 {
-                    assert_eq!(labels[offset], 1, "session {n}: ball voxel {offset} not labelled 1");
+                    assert_eq!(
+                        labels[offset], 1,
+                        "session {n}: ball voxel {offset} not labelled 1"
+                    );
                 }
             }
             let status = session.get("/api/status").await.unwrap().json;
             assert_eq!(status["file_info"]["filename"], name.as_str());
             assert_eq!(status["total_points"], n + 1);
             let points = session.get("/api/points").await.unwrap().json;
-            assert_eq!(points["points_3d"][0], serde_json::json!({"z": i, "y": j, "x": k}));
+            assert_eq!(
+                points["points_3d"][0],
+                serde_json::json!({"z": i, "y": j, "x": k})
+            );
         }));
     }
     for task in tasks {

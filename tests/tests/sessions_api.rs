@@ -1,6 +1,12 @@
 //! Session lifecycle over HTTP: creation, the header in both directions, listing with and
 //! without the administrator token, deletion, and the error answers for bad ids.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
 use interseg_tests::TestServer;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -8,9 +14,17 @@ use serde_json::Value;
 #[tokio::test]
 async fn a_request_without_a_session_gets_a_new_one() {
     let server = TestServer::spawn().await.unwrap();
-    let response = server.http.get(server.url("/api/status")).send().await.unwrap();
+    let response = server
+        .http
+        .get(server.url("/api/status"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let header = response.headers()["X-Session-ID"].to_str().unwrap().to_owned();
+    let header = response.headers()["X-Session-ID"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["session_id"], header.as_str());
     let id = uuid::Uuid::parse_str(&header).unwrap();
@@ -35,24 +49,58 @@ async fn a_request_without_a_session_gets_a_new_one() {
 #[tokio::test]
 async fn bad_and_unknown_ids_are_refused() {
     let server = TestServer::spawn().await.unwrap();
-    let answer = server.client_for("not-a-uuid").get("/api/status").await.unwrap();
+    let answer = server
+        .client_for("not-a-uuid")
+        .get("/api/status")
+        .await
+        .unwrap();
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert!(answer.detail().contains("not a UUID"), "{}", answer.detail());
+    assert!(
+        answer.detail().contains("not a UUID"),
+        "{}",
+        answer.detail()
+    );
     let unknown = uuid::Uuid::new_v4().to_string();
-    let answer = server.client_for(&unknown).get("/api/points").await.unwrap();
+    let answer = server
+        .client_for(&unknown)
+        .get("/api/points")
+        .await
+        .unwrap();
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
-    assert!(answer.detail().contains("new session"), "{}", answer.detail());
+    assert!(
+        answer.detail().contains("new session"),
+        "{}",
+        answer.detail()
+    );
     // Neither created a session.
-    let list: Value = server.http.get(server.url("/api/sessions")).send().await.unwrap().json().await.unwrap();
+    let list: Value = server
+        .http
+        .get(server.url("/api/sessions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["sessions"].as_array().unwrap().len(), 0);
 }
 
 #[tokio::test]
 async fn create_list_and_delete() {
-    let server = TestServer::spawn_with(|c| c.admin_token = Some("s3cret".to_owned())).await.unwrap();
-    let response = server.http.post(server.url("/api/session")).send().await.unwrap();
+    let server = TestServer::spawn_with(|c| c.admin_token = Some("s3cret".to_owned()))
+        .await
+        .unwrap();
+    let response = server
+        .http
+        .post(server.url("/api/session"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let header = response.headers()["X-Session-ID"].to_str().unwrap().to_owned();
+    let header = response.headers()["X-Session-ID"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let body: Value = response.json().await.unwrap();
     let id = body["session_id"].as_str().unwrap().to_owned();
     assert_eq!(id, header);
@@ -64,7 +112,15 @@ async fn create_list_and_delete() {
     other.mark(2, 0, 1, 1).await.unwrap();
 
     // Without the token: shortened ids, other fields unchanged.
-    let list: Value = server.http.get(server.url("/api/sessions")).send().await.unwrap().json().await.unwrap();
+    let list: Value = server
+        .http
+        .get(server.url("/api/sessions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let sessions = list["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 2);
     for s in sessions {
@@ -76,7 +132,10 @@ async fn create_list_and_delete() {
     let loaded = sessions.iter().find(|s| s["nifti_loaded"] == true).unwrap();
     assert_eq!(loaded["nifti_shape"], serde_json::json!([5, 6, 7]));
     assert_eq!(loaded["total_points"], 1);
-    let empty = sessions.iter().find(|s| s["nifti_loaded"] == false).unwrap();
+    let empty = sessions
+        .iter()
+        .find(|s| s["nifti_loaded"] == false)
+        .unwrap();
     assert_eq!(empty["nifti_shape"], Value::Null);
 
     // With a wrong token, still shortened; with the right one, full ids.
@@ -91,21 +150,49 @@ async fn create_list_and_delete() {
             .json()
             .await
             .unwrap();
-        let ids: Vec<&str> = list["sessions"].as_array().unwrap().iter().map(|s| s["session_id"].as_str().unwrap()).collect();
+        let ids: Vec<&str> = list["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["session_id"].as_str().unwrap())
+            .collect();
         assert_eq!(ids.contains(&id.as_str()), full, "{token}: {ids:?}");
     }
 
     // Delete: gone from the list, its folder removed, its id now unknown.
-    let deleted = server.http.delete(server.url(&format!("/api/session/{id}"))).send().await.unwrap();
+    let deleted = server
+        .http
+        .delete(server.url(&format!("/api/session/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.status(), StatusCode::OK);
     let body: Value = deleted.json().await.unwrap();
     assert!(body["message"].is_string());
     assert!(!server.data_dir.join("sessions").join(&id).exists());
-    let again = server.http.delete(server.url(&format!("/api/session/{id}"))).send().await.unwrap();
+    let again = server
+        .http
+        .delete(server.url(&format!("/api/session/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
-    let bad = server.http.delete(server.url("/api/session/xyz")).send().await.unwrap();
+    let bad = server
+        .http
+        .delete(server.url("/api/session/xyz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(server.client_for(&id).get("/api/status").await.unwrap().status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        server
+            .client_for(&id)
+            .get("/api/status")
+            .await
+            .unwrap()
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -117,10 +204,24 @@ async fn colour_template_and_openapi() {
     assert_eq!(answer.json["session_id"], session.session_id.as_str());
     let template = answer.json["color_template"].as_array().unwrap();
     assert_eq!(template.len(), 34);
-    assert_eq!(template[0], serde_json::json!({"idx": 1, "r": 255, "g": 0, "b": 0, "label": "#1"}));
-    assert_eq!(template[33], serde_json::json!({"idx": 34, "r": 127, "g": 255, "b": 0, "label": "Implant"}));
+    assert_eq!(
+        template[0],
+        serde_json::json!({"idx": 1, "r": 255, "g": 0, "b": 0, "label": "#1"})
+    );
+    assert_eq!(
+        template[33],
+        serde_json::json!({"idx": 34, "r": 127, "g": 255, "b": 0, "label": "Implant"})
+    );
 
-    let doc: Value = server.http.get(server.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = server
+        .http
+        .get(server.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
     for (path, method) in [
@@ -138,7 +239,10 @@ async fn colour_template_and_openapi() {
         ("/api/status", "get"),
         ("/api/color_template", "get"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing from OpenAPI");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from OpenAPI"
+        );
     }
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     assert!(schemas.contains_key("SliceResponse") && schemas.contains_key("MarkPointRequest"));
@@ -147,8 +251,18 @@ async fn colour_template_and_openapi() {
 #[tokio::test]
 async fn unknown_routes_and_methods_do_not_panic() {
     let server = TestServer::spawn().await.unwrap();
-    let response = server.http.get(server.url("/api/nope")).send().await.unwrap();
+    let response = server
+        .http
+        .get(server.url("/api/nope"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    let response = server.http.put(server.url("/api/status")).send().await.unwrap();
+    let response = server
+        .http
+        .put(server.url("/api/status"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
 }

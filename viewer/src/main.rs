@@ -1,1 +1,43 @@
-fn main() {}
+//! The interseg desktop viewer. With no `--server`, it starts the server in-process.
+
+use anyhow::Context as _;
+use clap::Parser;
+use interseg_viewer::{ViewerApp, embedded::EmbeddedServer};
+
+/// interseg: interactive 3D segmentation of medical volumes.
+#[derive(Parser)]
+#[command(name = "interseg-viewer", version, about)]
+struct Cli {
+    /// A running interseg server to use instead of the embedded one.
+    #[arg(long, env = "INTERSEG_SERVER")]
+    server: Option<String>,
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let (server_url, embedded) = match cli.server {
+        Some(url) => (url, None),
+        None => {
+            let embedded = EmbeddedServer::start().context("starting the embedded server")?;
+            (embedded.url().to_owned(), Some(embedded))
+        }
+    };
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("interseg")
+            .with_inner_size([1100.0, 760.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "interseg",
+        options,
+        Box::new(move |_cc| Ok(Box::new(ViewerApp::new(server_url, embedded)))),
+    )
+    .map_err(|err| anyhow::anyhow!("the window could not be opened: {err}"))
+}

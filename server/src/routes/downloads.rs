@@ -38,18 +38,31 @@ async fn download(
     };
     let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
     let (file, content_type, name) = if want_volume {
-        (result.labels_nifti, "application/gzip", "segmentation.nii.gz")
+        (
+            result.labels_nifti,
+            "application/gzip",
+            "segmentation.nii.gz",
+        )
     } else {
-        (result.labels_text, "text/plain; charset=utf-8", "labels.txt")
+        (
+            result.labels_text,
+            "text/plain; charset=utf-8",
+            "labels.txt",
+        )
     };
-    let bytes = tokio::fs::read(session.dir().join(file)).await.map_err(|err| match err.kind() {
-        // Replaced by a newer result between reading the metadata and the file.
-        std::io::ErrorKind::NotFound => ApiError::NoSegmentation,
-        _ => ApiError::Internal(format!("reading the result failed: {err}")),
-    })?;
+    let bytes = tokio::fs::read(session.dir().join(file))
+        .await
+        .map_err(|err| match err.kind() {
+            // Replaced by a newer result between reading the metadata and the file.
+            std::io::ErrorKind::NotFound => ApiError::NoSegmentation,
+            _ => ApiError::Internal(format!("reading the result failed: {err}")),
+        })?;
     let disposition = format!("attachment; filename=\"{name}\"");
     Ok((
-        [(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
         bytes,
     )
         .into_response())

@@ -45,14 +45,24 @@ async fn mark_point(
     let (number, voxel, total_points) = blocking(move || {
         session.update(true, |state| {
             let (axis, view) = click_view(&state.meta, &request)?;
-            let voxel = voxel_from_slice(axis, view.slice_index, SlicePosition { row: view.y, col: view.x });
+            let voxel = voxel_from_slice(
+                axis,
+                view.slice_index,
+                SlicePosition {
+                    row: view.y,
+                    col: view.x,
+                },
+            );
             let number = state.meta.points.mark(voxel, view, request.point_number)?;
             Ok((number, voxel, state.meta.points.len()))
         })
     })
     .await?;
     Ok(Json(MarkPointResponse {
-        message: format!("Point {number} marked at (z={}, y={}, x={})", voxel[0], voxel[1], voxel[2]),
+        message: format!(
+            "Point {number} marked at (z={}, y={}, x={})",
+            voxel[0], voxel[1], voxel[2]
+        ),
         point_number: number,
         total_points,
         session_id,
@@ -60,7 +70,10 @@ async fn mark_point(
 }
 
 /// Checks a click against the session's volume.
-fn click_view(meta: &SessionMeta, request: &MarkPointRequest) -> Result<(Axis, ClickView), ApiError> {
+fn click_view(
+    meta: &SessionMeta,
+    request: &MarkPointRequest,
+) -> Result<(Axis, ClickView), ApiError> {
     let shape = meta.volume.as_ref().ok_or(ApiError::NoVolume)?.shape;
     let axis = Axis::from_number(request.axis).ok_or(ApiError::InvalidAxis(request.axis))?;
     let count = shape[axis.number()];
@@ -90,7 +103,9 @@ fn click_view(meta: &SessionMeta, request: &MarkPointRequest) -> Result<(Axis, C
 /// Every point: in marking order, by the view it was marked on, and as 3D indices.
 #[utoipa::path(get, path = "/api/points", tag = "points", params(SessionHeader),
     responses((status = 200, body = PointsResponse)))]
-async fn list_points(Extension(CurrentSession(session)): Extension<CurrentSession>) -> Json<PointsResponse> {
+async fn list_points(
+    Extension(CurrentSession(session)): Extension<CurrentSession>,
+) -> Json<PointsResponse> {
     let meta = session.meta();
     let points = meta.points.points();
     let mut points_2d: BTreeMap<String, Vec<MarkedPoint2d>> = BTreeMap::new();
@@ -105,7 +120,11 @@ async fn list_points(Extension(CurrentSession(session)): Extension<CurrentSessio
                 color: label_color(p.number),
             });
     }
-    let as_3d = |v: [usize; 3]| Point3d { z: v[0], y: v[1], x: v[2] };
+    let as_3d = |v: [usize; 3]| Point3d {
+        z: v[0],
+        y: v[1],
+        x: v[2],
+    };
     Json(PointsResponse {
         points: points
             .iter()

@@ -13,8 +13,8 @@ mod volumes;
 
 use std::sync::Arc;
 
-use axum::routing::get;
 use axum::http::header;
+use axum::routing::get;
 use axum::{Router, middleware};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -72,7 +72,12 @@ pub fn router(state: AppState) -> Router {
             "/api/openapi.json",
             get(move || {
                 let doc_json = Arc::clone(&doc_json);
-                async move { ([(header::CONTENT_TYPE, "application/json")], doc_json.to_string()) }
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        doc_json.to_string(),
+                    )
+                }
             }),
         )
         .with_state(state)

@@ -69,7 +69,8 @@ async fn run_segmentation(
         .map_err(|err| ApiError::Internal(err.to_string()))?;
     let engine = Arc::clone(&state.engine);
     let job_loaded = Arc::clone(&loaded);
-    let labels = blocking(move || Ok(engine.segment(&job_loaded.volume, &prompts, None, &cancel)?)).await?;
+    let labels =
+        blocking(move || Ok(engine.segment(&job_loaded.volume, &prompts, None, &cancel)?)).await?;
 
     let result = blocking(move || store_result(&session, &loaded, generation, &labels)).await?;
     Ok(Json(RunSegmentationResponse {
@@ -99,10 +100,18 @@ fn store_result(
         unique_labels,
     };
     let dir = session.dir();
-    write_label_nifti(&dir.join(&result.labels_nifti), &loaded.header, labels.dims, &labels.labels)
-        .map_err(|err| ApiError::Internal(err.to_string()))?;
-    std::fs::write(dir.join(&result.labels_text), label_description(&result.unique_labels))
-        .map_err(|err| ApiError::Internal(format!("writing the label file failed: {err}")))?;
+    write_label_nifti(
+        &dir.join(&result.labels_nifti),
+        &loaded.header,
+        labels.dims,
+        &labels.labels,
+    )
+    .map_err(|err| ApiError::Internal(err.to_string()))?;
+    std::fs::write(
+        dir.join(&result.labels_text),
+        label_description(&result.unique_labels),
+    )
+    .map_err(|err| ApiError::Internal(format!("writing the label file failed: {err}")))?;
     if !session.commit_result(generation, result.clone())? {
         return Err(ApiError::Superseded);
     }

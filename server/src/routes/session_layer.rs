@@ -19,7 +19,11 @@ use crate::state::AppState;
 #[derive(Clone)]
 pub struct CurrentSession(pub Arc<Session>);
 
-pub async fn resolve_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn resolve_session(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let given = request.headers().get(SESSION_HEADER).cloned();
     let session = match find_or_create(&state, given).await {
         Ok(session) => session,
@@ -35,7 +39,10 @@ pub async fn resolve_session(State(state): State<AppState>, mut request: Request
     response
 }
 
-async fn find_or_create(state: &AppState, given: Option<HeaderValue>) -> Result<Arc<Session>, ApiError> {
+async fn find_or_create(
+    state: &AppState,
+    given: Option<HeaderValue>,
+) -> Result<Arc<Session>, ApiError> {
     match given {
         // The original API's backward compatibility: no header, a new session.
         None => {

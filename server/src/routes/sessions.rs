@@ -31,7 +31,10 @@ async fn create_session(State(state): State<AppState>) -> Result<impl IntoRespon
     let session = blocking(move || Ok(store.create()?)).await?;
     let id = session.id.to_string();
     let header = HeaderValue::from_str(&id).map_err(|err| ApiError::Internal(err.to_string()))?;
-    Ok(([(SESSION_HEADER, header)], Json(CreatedSession { session_id: id })))
+    Ok((
+        [(SESSION_HEADER, header)],
+        Json(CreatedSession { session_id: id }),
+    ))
 }
 
 /// Lists the sessions. Full ids only for a caller holding the administrator token

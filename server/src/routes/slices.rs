@@ -41,20 +41,26 @@ async fn slice(
     let body = blocking(move || {
         let loaded = session.volume()?.ok_or(ApiError::NoVolume)?;
         let count = loaded.volume.dims()[axis.number()];
-        let slice_index = usize::try_from(index)
-            .ok()
-            .filter(|&i| i < count)
-            .ok_or(ApiError::SliceOutOfRange {
+        let slice_index = usize::try_from(index).ok().filter(|&i| i < count).ok_or(
+            ApiError::SliceOutOfRange {
                 axis: axis.number(),
                 index,
                 last: count.saturating_sub(1),
-            })?;
-        let slice = loaded.volume.slice(axis, slice_index).ok_or(ApiError::NoVolume)?;
+            },
+        )?;
+        let slice = loaded
+            .volume
+            .slice(axis, slice_index)
+            .ok_or(ApiError::NoVolume)?;
         let slice_data = normalize_slice(&slice);
         let marked_points = session.update(false, |state| {
             state.meta.current_axis = axis.number();
             state.meta.current_slice = slice_index;
-            Ok::<_, SessionError>(points_on_slice(state.meta.points.points(), axis, slice_index))
+            Ok::<_, SessionError>(points_on_slice(
+                state.meta.points.points(),
+                axis,
+                slice_index,
+            ))
         })?;
         let response = SliceResponse {
             slice_data,

@@ -1,7 +1,7 @@
 //! Session status and the colour template.
 
-use axum::{Extension, Json};
 use axum::extract::State;
+use axum::{Extension, Json};
 use interseg_shared::api::status::{ColorTemplateResponse, FileInfo, StatusResponse};
 use interseg_shared::color;
 use utoipa_axum::router::OpenApiRouter;
@@ -47,7 +47,9 @@ async fn status(
 /// The 34-entry label colour template.
 #[utoipa::path(get, path = "/api/color_template", tag = "status", params(SessionHeader),
     responses((status = 200, body = ColorTemplateResponse)))]
-async fn color_template(Extension(CurrentSession(session)): Extension<CurrentSession>) -> Json<ColorTemplateResponse> {
+async fn color_template(
+    Extension(CurrentSession(session)): Extension<CurrentSession>,
+) -> Json<ColorTemplateResponse> {
     Json(ColorTemplateResponse {
         status: "success".to_owned(),
         color_template: color::template(),

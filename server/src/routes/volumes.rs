@@ -12,9 +12,9 @@ use tokio::io::AsyncWriteExt;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::CurrentSession;
 use super::blocking;
 use super::extract::SessionHeader;
-use super::CurrentSession;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -24,7 +24,8 @@ use crate::volume::load_nifti;
 const FORM_OVERHEAD_BYTES: u64 = 1 << 20;
 
 pub fn router(config: &Config) -> OpenApiRouter<AppState> {
-    let body_limit = usize::try_from(config.max_upload_bytes.saturating_add(FORM_OVERHEAD_BYTES)).unwrap_or(usize::MAX);
+    let body_limit = usize::try_from(config.max_upload_bytes.saturating_add(FORM_OVERHEAD_BYTES))
+        .unwrap_or(usize::MAX);
     OpenApiRouter::new()
         .routes(routes!(upload))
         .layer(DefaultBodyLimit::max(body_limit))
@@ -51,7 +52,9 @@ async fn upload(
         }
         let filename = field.file_name().unwrap_or_default().to_owned();
         let kind = UploadKind::from_filename(&filename)?;
-        let part = session.dir().join(format!("upload-{}.part", uuid::Uuid::new_v4().simple()));
+        let part = session
+            .dir()
+            .join(format!("upload-{}.part", uuid::Uuid::new_v4().simple()));
         let received = receive(field, &part, state.config.max_upload_bytes).await;
         let loaded = match received {
             Ok(()) => {
@@ -71,7 +74,13 @@ async fn upload(
         let (shape, data_range) = (loaded.volume.dims(), loaded.data_range);
         let session_for_swap = session.clone();
         let stored = blocking(move || {
-            Ok(session_for_swap.replace_volume(&part, &filename, kind.extension, FileType::Nifti, loaded)?)
+            Ok(session_for_swap.replace_volume(
+                &part,
+                &filename,
+                kind.extension,
+                FileType::Nifti,
+                loaded,
+            )?)
         })
         .await?;
         tracing::info!(session = %session.id.short(), file = %stored.filename, ?shape, "volume loaded");
@@ -96,7 +105,9 @@ impl UploadKind {
     fn from_filename(filename: &str) -> Result<Self, ApiError> {
         let lower = filename.to_ascii_lowercase();
         if lower.ends_with(".nii.gz") {
-            Ok(Self { extension: "nii.gz" })
+            Ok(Self {
+                extension: "nii.gz",
+            })
         } else if lower.ends_with(".nii") {
             Ok(Self { extension: "nii" })
         } else if lower.ends_with(".zip") || lower.ends_with(".dcm") {
@@ -109,7 +120,8 @@ impl UploadKind {
 
 /// Streams the field into `path`, failing with 413 as soon as it passes `limit` bytes.
 async fn receive(mut field: Field<'_>, path: &Path, limit: u64) -> Result<(), ApiError> {
-    let io_error = |err: std::io::Error| ApiError::Internal(format!("writing the upload failed: {err}"));
+    let io_error =
+        |err: std::io::Error| ApiError::Internal(format!("writing the upload failed: {err}"));
     let mut file = tokio::fs::File::create(path).await.map_err(io_error)?;
     let mut received = 0u64;
     while let Some(chunk) = field.chunk().await? {
@@ -123,4 +135,3 @@ async fn receive(mut field: Field<'_>, path: &Path, limit: u64) -> Result<(), Ap
     file.sync_all().await.map_err(io_error)?;
     Ok(())
 }
-

@@ -49,8 +49,13 @@ impl Engine for ClassicalEngine {
         let dims = volume.dims();
         let mut result = LabelVolume::empty(dims);
         let mut blocked = vec![false; result.labels.len()];
-        for point in prompts.iter().flat_map(|p| p.include.iter().chain(&p.exclude)) {
-            volume.offset(*point).ok_or(EngineError::PromptOutside(*point))?;
+        for point in prompts
+            .iter()
+            .flat_map(|p| p.include.iter().chain(&p.exclude))
+        {
+            volume
+                .offset(*point)
+                .ok_or(EngineError::PromptOutside(*point))?;
         }
         for point in prompts.iter().flat_map(|p| &p.exclude) {
             if let Some(offset) = volume.offset(*point) {
@@ -125,7 +130,14 @@ impl Acceptance {
 }
 
 impl ClassicalEngine {
-    fn grow(&self, volume: &Volume, seed: VoxelIndex, label: u8, result: &mut LabelVolume, blocked: &[bool]) {
+    fn grow(
+        &self,
+        volume: &Volume,
+        seed: VoxelIndex,
+        label: u8,
+        result: &mut LabelVolume,
+        blocked: &[bool],
+    ) {
         let region = Region::around(volume, seed, self.max_radius);
         let seed_local = [0, 1, 2].map(|a| seed[a] - region.lo[a]);
         let acceptance = choose_acceptance(&region, seed_local);
@@ -191,8 +203,10 @@ fn separating_threshold(values: &[f32]) -> Option<f32> {
     let (lo, hi) = values
         .iter()
         .filter(|v| v.is_finite())
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    if !(hi > lo) {
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return None;
     }
     let scale = (HISTOGRAM_BINS - 1) as f64 / f64::from(hi - lo);
@@ -200,7 +214,11 @@ fn separating_threshold(values: &[f32]) -> Option<f32> {
     let mut sums = [0f64; HISTOGRAM_BINS];
     let mut sq_sums = [0f64; HISTOGRAM_BINS];
     for &v in values.iter().filter(|v| v.is_finite()) {
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "in 0..BINS")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "in 0..BINS"
+        )]
         let bin = ((f64::from(v - lo)) * scale) as usize;
         let bin = bin.min(HISTOGRAM_BINS - 1);
         histogram[bin] += 1;
@@ -242,7 +260,10 @@ fn separating_threshold(values: &[f32]) -> Option<f32> {
     }
     let pooled = ((v0 + v1) / 2.0).sqrt();
     let separated = pooled == 0.0 || (m1 - m0).abs() / pooled >= MIN_SEPARATION;
-    #[expect(clippy::cast_possible_truncation, reason = "a threshold between f32 values")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "a threshold between f32 values"
+    )]
     let threshold = (f64::from(lo) + split as f64 / scale) as f32;
     separated.then_some(threshold)
 }
@@ -296,7 +317,9 @@ mod tests {
     fn balls(dims: [usize; 3], balls: &[([f64; 3], f64)]) -> Volume {
         let mut rng = 12345u64;
         let mut noise = move || {
-            rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            rng = rng
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((rng >> 33) % 101) as i16 - 50
         };
         let mut v = Vec::with_capacity(dims[0] * dims[1] * dims[2]);
@@ -304,9 +327,9 @@ mod tests {
             for j in 0..dims[1] {
                 for i in 0..dims[0] {
                     let p = [i as f64, j as f64, k as f64];
-                    let inside = balls.iter().any(|(c, r)| {
-                        (0..3).map(|a| (p[a] - c[a]).powi(2)).sum::<f64>() <= r * r
-                    });
+                    let inside = balls
+                        .iter()
+                        .any(|(c, r)| (0..3).map(|a| (p[a] - c[a]).powi(2)).sum::<f64>() <= r * r);
                     v.push(if inside { 1000 } else { 100 } + noise());
                 }
             }
@@ -345,7 +368,12 @@ mod tests {
         let (c, r) = ([20.0, 18.0, 16.0], 9.0);
         let vol = balls(dims, &[(c, r)]);
         let result = ClassicalEngine::default()
-            .segment(&vol, &[prompt(1, [22, 18, 16])], None, &CancelFlag::default())
+            .segment(
+                &vol,
+                &[prompt(1, [22, 18, 16])],
+                None,
+                &CancelFlag::default(),
+            )
             .unwrap();
         assert_eq!(count(&result, 1), ball_voxels(dims, c, r));
         assert_eq!(result.unique_labels(), vec![0, 1]);
@@ -354,17 +382,30 @@ mod tests {
     #[test]
     fn separate_balls_get_separate_labels_and_earlier_wins() {
         let dims = [60, 30, 30];
-        let vol = balls(dims, &[([15.0, 15.0, 15.0], 6.0), ([45.0, 15.0, 15.0], 6.0)]);
+        let vol = balls(
+            dims,
+            &[([15.0, 15.0, 15.0], 6.0), ([45.0, 15.0, 15.0], 6.0)],
+        );
         let engine = ClassicalEngine::default();
         let cancel = CancelFlag::default();
         let result = engine
-            .segment(&vol, &[prompt(1, [15, 15, 15]), prompt(2, [45, 15, 15])], None, &cancel)
+            .segment(
+                &vol,
+                &[prompt(1, [15, 15, 15]), prompt(2, [45, 15, 15])],
+                None,
+                &cancel,
+            )
             .unwrap();
         assert_eq!(count(&result, 1), count(&result, 2));
         assert!(count(&result, 1) > 800);
         // Two points in the same ball: the earlier keeps it all.
         let result = engine
-            .segment(&vol, &[prompt(3, [15, 15, 15]), prompt(4, [16, 15, 15])], None, &cancel)
+            .segment(
+                &vol,
+                &[prompt(3, [15, 15, 15]), prompt(4, [16, 15, 15])],
+                None,
+                &cancel,
+            )
             .unwrap();
         assert_eq!(result.unique_labels(), vec![0, 3]);
     }
@@ -375,7 +416,12 @@ mod tests {
         let vol = Volume::new(dims, Voxels::U8(vec![7; 64 * 64 * 64]), Scaling::IDENTITY).unwrap();
         let engine = ClassicalEngine { max_radius: 10 };
         let result = engine
-            .segment(&vol, &[prompt(1, [32, 32, 32])], None, &CancelFlag::default())
+            .segment(
+                &vol,
+                &[prompt(1, [32, 32, 32])],
+                None,
+                &CancelFlag::default(),
+            )
             .unwrap();
         assert_eq!(count(&result, 1), 21 * 21 * 21);
     }
@@ -386,12 +432,19 @@ mod tests {
         let vol = balls(dims, &[([16.0, 16.0, 16.0], 7.0)]);
         let engine = ClassicalEngine::default();
         let prompts = [prompt(1, [16, 16, 16])];
-        let a = engine.segment(&vol, &prompts, None, &CancelFlag::default()).unwrap();
-        let b = engine.segment(&vol, &prompts, None, &CancelFlag::default()).unwrap();
+        let a = engine
+            .segment(&vol, &prompts, None, &CancelFlag::default())
+            .unwrap();
+        let b = engine
+            .segment(&vol, &prompts, None, &CancelFlag::default())
+            .unwrap();
         assert_eq!(a, b);
         let cancel = CancelFlag::default();
         cancel.cancel();
-        assert!(matches!(engine.segment(&vol, &prompts, None, &cancel), Err(EngineError::Cancelled)));
+        assert!(matches!(
+            engine.segment(&vol, &prompts, None, &cancel),
+            Err(EngineError::Cancelled)
+        ));
     }
 
     #[test]

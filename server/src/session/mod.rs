@@ -131,7 +131,13 @@ pub enum SessionError {
 }
 
 impl Session {
-    fn new(id: SessionId, dir: PathBuf, limits: LoadLimits, meta: SessionMeta, last_seen: Instant) -> Self {
+    fn new(
+        id: SessionId,
+        dir: PathBuf,
+        limits: LoadLimits,
+        meta: SessionMeta,
+        last_seen: Instant,
+    ) -> Self {
         Self {
             id,
             dir,
@@ -155,17 +161,25 @@ impl Session {
     /// than one request (every change is validated before it is applied), so a poisoned lock
     /// is taken over rather than propagated.
     pub fn lock(&self) -> MutexGuard<'_, SessionState> {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Records a request now.
     pub fn touch(&self) {
-        *self.last_seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
+        *self
+            .last_seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
         self.lock().meta.last_activity = Utc::now();
     }
 
     pub fn last_seen(&self) -> Instant {
-        *self.last_seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self
+            .last_seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// A copy of the metadata.
@@ -267,7 +281,11 @@ impl Session {
 
     /// Records a new result whose files are already written, if the volume is still the one it
     /// was computed on; returns false (and deletes the files) otherwise. Blocking.
-    pub fn commit_result(&self, generation: u64, result: StoredResult) -> Result<bool, SessionError> {
+    pub fn commit_result(
+        &self,
+        generation: u64,
+        result: StoredResult,
+    ) -> Result<bool, SessionError> {
         let mut state = self.lock();
         if state.generation != generation {
             drop(state);

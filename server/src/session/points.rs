@@ -59,7 +59,12 @@ impl PointSet {
     /// Without `requested`, a click on a voxel that already has a point returns that point's
     /// number; otherwise the point gets the number after the last one marked, skipping numbers
     /// in use. With `requested`, the point of that number moves here (or is created).
-    pub fn mark(&mut self, voxel: [usize; 3], view: ClickView, requested: Option<i64>) -> Result<u16, MarkError> {
+    pub fn mark(
+        &mut self,
+        voxel: [usize; 3],
+        view: ClickView,
+        requested: Option<i64>,
+    ) -> Result<u16, MarkError> {
         let number = match requested {
             Some(n) => u16::try_from(n)
                 .ok()
@@ -72,7 +77,11 @@ impl PointSet {
                 self.next_free_number().ok_or(MarkError::NumbersExhausted)?
             }
         };
-        let point = Point { number, voxel, view };
+        let point = Point {
+            number,
+            voxel,
+            view,
+        };
         match self.points.iter_mut().find(|p| p.number == number) {
             // A moved point keeps its place in the marking order, and so its priority.
             Some(existing) => *existing = point,
@@ -165,8 +174,14 @@ mod tests {
     #[test]
     fn numbers_are_bounded_by_the_label_range() {
         let mut set = PointSet::default();
-        assert_eq!(set.mark([0, 0, 0], view(0), Some(0)), Err(MarkError::NumberOutOfRange(0)));
-        assert_eq!(set.mark([0, 0, 0], view(0), Some(256)), Err(MarkError::NumberOutOfRange(256)));
+        assert_eq!(
+            set.mark([0, 0, 0], view(0), Some(0)),
+            Err(MarkError::NumberOutOfRange(0))
+        );
+        assert_eq!(
+            set.mark([0, 0, 0], view(0), Some(256)),
+            Err(MarkError::NumberOutOfRange(256))
+        );
         set.mark([0, 0, 0], view(0), Some(255)).unwrap();
         // After 255 the search wraps to the lowest free number.
         assert_eq!(set.mark([0, 1, 0], view(1), None), Ok(1));
@@ -174,6 +189,9 @@ mod tests {
             set.mark([0, x, 0], view(x), None).unwrap();
         }
         assert_eq!(set.len(), 255);
-        assert_eq!(set.mark([1, 1, 1], view(1), None), Err(MarkError::NumbersExhausted));
+        assert_eq!(
+            set.mark([1, 1, 1], view(1), None),
+            Err(MarkError::NumbersExhausted)
+        );
     }
 }

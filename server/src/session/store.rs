@@ -51,7 +51,11 @@ impl SessionStore {
         let mut sessions = HashMap::new();
         for entry in fs::read_dir(root).map_err(folder_error)? {
             let entry = entry.map_err(folder_error)?;
-            let Some(id) = entry.file_name().to_str().and_then(|n| n.parse::<SessionId>().ok()) else {
+            let Some(id) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<SessionId>().ok())
+            else {
                 continue;
             };
             match reopen(id, &entry.path(), limits, timeout) {
@@ -74,7 +78,10 @@ impl SessionStore {
 
     fn map(&self) -> MutexGuard<'_, HashMap<SessionId, Arc<Session>>> {
         // Map operations cannot leave it inconsistent, so a poisoned lock is taken over.
-        self.shared.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.shared
+            .sessions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     pub fn timeout(&self) -> Duration {
@@ -89,7 +96,13 @@ impl SessionStore {
             path: dir.clone(),
             source,
         })?;
-        let session = Session::new(id, dir, self.shared.limits, SessionMeta::new(Utc::now()), Instant::now());
+        let session = Session::new(
+            id,
+            dir,
+            self.shared.limits,
+            SessionMeta::new(Utc::now()),
+            Instant::now(),
+        );
         session.update(true, |_| Ok::<_, SessionError>(()))?;
         let session = Arc::new(session);
         self.map().insert(id, Arc::clone(&session));
@@ -155,7 +168,8 @@ pub async fn run_expiry(store: SessionStore, period: Duration) {
 
 /// Reads back a session folder; `None` if it is unreadable or expired.
 fn reopen(id: SessionId, dir: &Path, limits: LoadLimits, timeout: Duration) -> Option<Session> {
-    let meta: SessionMeta = match fs::read(dir.join(META_FILE)).map(|b| serde_json::from_slice(&b)) {
+    let meta: SessionMeta = match fs::read(dir.join(META_FILE)).map(|b| serde_json::from_slice(&b))
+    {
         Ok(Ok(meta)) => meta,
         Ok(Err(err)) => {
             tracing::warn!(session = %id.short(), "unreadable session metadata, dropping it: {err}");
@@ -166,7 +180,9 @@ fn reopen(id: SessionId, dir: &Path, limits: LoadLimits, timeout: Duration) -> O
             return None;
         }
     };
-    let idle = (Utc::now() - meta.last_activity).to_std().unwrap_or_default();
+    let idle = (Utc::now() - meta.last_activity)
+        .to_std()
+        .unwrap_or_default();
     if idle > timeout {
         return None;
     }
@@ -188,7 +204,9 @@ mod tests {
     use super::*;
 
     fn limits() -> LoadLimits {
-        LoadLimits { max_voxels: 1 << 20 }
+        LoadLimits {
+            max_voxels: 1 << 20,
+        }
     }
 
     #[tokio::test(start_paused = true)]
@@ -209,8 +227,14 @@ mod tests {
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
-        assert!(store.get(idle.id).is_none(), "idle session should have expired");
-        assert!(!idle.dir().exists(), "expired session's folder should be deleted");
+        assert!(
+            store.get(idle.id).is_none(),
+            "idle session should have expired"
+        );
+        assert!(
+            !idle.dir().exists(),
+            "expired session's folder should be deleted"
+        );
         assert!(store.get(active.id).is_some(), "active session must stay");
         expiry.abort();
     }

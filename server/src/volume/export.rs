@@ -88,10 +88,18 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[1], "# ITK-SnAP Label Description File");
         assert!(lines.contains(&"# IDX   -R-  -G-  -B-  -A--  VIS MSH  LABEL"));
-        let body: Vec<&str> = lines.iter().copied().filter(|l| !l.starts_with('#')).collect();
+        let body: Vec<&str> = lines
+            .iter()
+            .copied()
+            .filter(|l| !l.starts_with('#'))
+            .collect();
         assert_eq!(
             body,
-            ["0 0 0 0 0 0 0 \"Clear Label\"", "1 255 0 0 1 1 1 \"#1\"", "33 222 184 135 1 1 1 \"Bridge\""]
+            [
+                "0 0 0 0 0 0 0 \"Clear Label\"",
+                "1 255 0 0 1 1 1 \"#1\"",
+                "33 222 184 135 1 1 1 \"Bridge\""
+            ]
         );
     }
 }

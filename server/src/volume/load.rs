@@ -45,9 +45,13 @@ pub enum LoadError {
     Corrupt(String),
     #[error("NIfTI-2 files are not supported; save the image as NIfTI-1")]
     Nifti2,
-    #[error("a NIfTI header/image pair (.hdr/.img) is not supported; upload a single .nii or .nii.gz file")]
+    #[error(
+        "a NIfTI header/image pair (.hdr/.img) is not supported; upload a single .nii or .nii.gz file"
+    )]
     SplitFile,
-    #[error("unsupported NIfTI datatype {0}; supported: uint8, int8, int16, uint16, int32, uint32, float32, float64")]
+    #[error(
+        "unsupported NIfTI datatype {0}; supported: uint8, int8, int16, uint16, int32, uint32, float32, float64"
+    )]
     UnsupportedDatatype(i16),
     #[error("invalid dimensions in the header: {0}")]
     InvalidDims(String),
@@ -55,7 +59,9 @@ pub enum LoadError {
     MultiVolume(u64),
     #[error("the image has {voxels} voxels, more than the server's limit of {max}")]
     TooManyVoxels { voxels: u64, max: u64 },
-    #[error("the file is truncated: the header needs {expected} bytes of voxel data but the file holds {actual}")]
+    #[error(
+        "the file is truncated: the header needs {expected} bytes of voxel data but the file holds {actual}"
+    )]
     Truncated { expected: u64, actual: u64 },
     #[error("the header has a valid scl_slope but an invalid scl_inter ({0})")]
     InvalidIntercept(f32),
@@ -141,7 +147,9 @@ fn read_error(err: io::Error, compressed: bool) -> LoadError {
         io::ErrorKind::UnexpectedEof if compressed => {
             LoadError::Corrupt("the gzip stream ends early (truncated file)".to_owned())
         }
-        io::ErrorKind::UnexpectedEof => LoadError::NotNifti("the file is shorter than a NIfTI header"),
+        io::ErrorKind::UnexpectedEof => {
+            LoadError::NotNifti("the file is shorter than a NIfTI header")
+        }
         io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData if compressed => {
             LoadError::Corrupt(format!("the gzip stream is damaged ({err})"))
         }
@@ -156,12 +164,18 @@ fn read_nifti<R: Read>(
     compressed: bool,
 ) -> Result<LoadedVolume, LoadError> {
     let mut raw_header = [0u8; NIFTI1_HEADER_BYTES];
-    let got = read_fully(&mut reader, &mut raw_header).map_err(|err| read_error(err, compressed))?;
+    let got =
+        read_fully(&mut reader, &mut raw_header).map_err(|err| read_error(err, compressed))?;
     if got < NIFTI1_HEADER_BYTES {
-        return Err(LoadError::NotNifti("the file is shorter than a NIfTI header"));
+        return Err(LoadError::NotNifti(
+            "the file is shorter than a NIfTI header",
+        ));
     }
     let sizeof_hdr = [raw_header[0], raw_header[1], raw_header[2], raw_header[3]];
-    let (le, be) = (i32::from_le_bytes(sizeof_hdr), i32::from_be_bytes(sizeof_hdr));
+    let (le, be) = (
+        i32::from_le_bytes(sizeof_hdr),
+        i32::from_be_bytes(sizeof_hdr),
+    );
     if le == NIFTI2_HEADER_BYTES || be == NIFTI2_HEADER_BYTES {
         return Err(LoadError::Nifti2);
     }
@@ -178,7 +192,8 @@ fn read_nifti<R: Read>(
         .ok_or(LoadError::UnsupportedDatatype(header.datatype))?;
     let scaling = scaling_of(&header)?;
 
-    let voxels = voxel_count(dims).ok_or_else(|| LoadError::InvalidDims(format!("{dims:?} overflows")))?;
+    let voxels =
+        voxel_count(dims).ok_or_else(|| LoadError::InvalidDims(format!("{dims:?} overflows")))?;
     let voxels_u64 = voxels as u64;
     if voxels_u64 > limits.max_voxels {
         return Err(LoadError::TooManyVoxels {
@@ -205,8 +220,16 @@ fn read_nifti<R: Read>(
         None => false,
     };
 
-    skip_bytes(&mut reader, data_offset - NIFTI1_HEADER_BYTES as u64, compressed)?;
-    let reserve = if trusted { voxels } else { voxels.min(UNTRUSTED_RESERVE) };
+    skip_bytes(
+        &mut reader,
+        data_offset - NIFTI1_HEADER_BYTES as u64,
+        compressed,
+    )?;
+    let reserve = if trusted {
+        voxels
+    } else {
+        voxels.min(UNTRUSTED_RESERVE)
+    };
     let mut data = DataReader {
         reader,
         endianness: header.endianness,
@@ -215,15 +238,30 @@ fn read_nifti<R: Read>(
     };
     let voxels = match stored {
         StoredType::U8 => Voxels::U8(data.read_all(voxels, reserve, |b: &[u8; 1]| b[0])?),
-        StoredType::I8 => Voxels::I8(data.read_all(voxels, reserve, |b: &[u8; 1]| i8::from_le_bytes(*b))?),
-        StoredType::I16 => Voxels::I16(data.read_all(voxels, reserve, |b: &[u8; 2]| i16::from_le_bytes(*b))?),
-        StoredType::U16 => Voxels::U16(data.read_all(voxels, reserve, |b: &[u8; 2]| u16::from_le_bytes(*b))?),
-        StoredType::I32 => Voxels::I32(data.read_all(voxels, reserve, |b: &[u8; 4]| i32::from_le_bytes(*b))?),
-        StoredType::U32 => Voxels::U32(data.read_all(voxels, reserve, |b: &[u8; 4]| u32::from_le_bytes(*b))?),
-        StoredType::F32 => Voxels::F32(data.read_all(voxels, reserve, |b: &[u8; 4]| f32::from_le_bytes(*b))?),
-        StoredType::F64 => Voxels::F64(data.read_all(voxels, reserve, |b: &[u8; 8]| f64::from_le_bytes(*b))?),
+        StoredType::I8 => {
+            Voxels::I8(data.read_all(voxels, reserve, |b: &[u8; 1]| i8::from_le_bytes(*b))?)
+        }
+        StoredType::I16 => {
+            Voxels::I16(data.read_all(voxels, reserve, |b: &[u8; 2]| i16::from_le_bytes(*b))?)
+        }
+        StoredType::U16 => {
+            Voxels::U16(data.read_all(voxels, reserve, |b: &[u8; 2]| u16::from_le_bytes(*b))?)
+        }
+        StoredType::I32 => {
+            Voxels::I32(data.read_all(voxels, reserve, |b: &[u8; 4]| i32::from_le_bytes(*b))?)
+        }
+        StoredType::U32 => {
+            Voxels::U32(data.read_all(voxels, reserve, |b: &[u8; 4]| u32::from_le_bytes(*b))?)
+        }
+        StoredType::F32 => {
+            Voxels::F32(data.read_all(voxels, reserve, |b: &[u8; 4]| f32::from_le_bytes(*b))?)
+        }
+        StoredType::F64 => {
+            Voxels::F64(data.read_all(voxels, reserve, |b: &[u8; 8]| f64::from_le_bytes(*b))?)
+        }
     };
-    let volume = Volume::new(dims, voxels, scaling).map_err(|err| LoadError::Corrupt(err.to_string()))?;
+    let volume =
+        Volume::new(dims, voxels, scaling).map_err(|err| LoadError::Corrupt(err.to_string()))?;
     let data_range = volume.data_range();
     Ok(LoadedVolume {
         volume,
@@ -236,7 +274,10 @@ fn read_nifti<R: Read>(
 fn volume_dims(header: &NiftiHeader) -> Result<[usize; 3], LoadError> {
     let ndim = usize::from(header.dim[0]);
     if !(1..=7).contains(&ndim) {
-        return Err(LoadError::InvalidDims(format!("dim[0] is {}", header.dim[0])));
+        return Err(LoadError::InvalidDims(format!(
+            "dim[0] is {}",
+            header.dim[0]
+        )));
     }
     let mut dims = [1usize; 7];
     for (axis, slot) in dims.iter_mut().enumerate().take(ndim) {
@@ -276,17 +317,22 @@ fn scaling_of(header: &NiftiHeader) -> Result<Scaling, LoadError> {
 /// Where the voxels start: `vox_offset`, but never inside the header and its extension flag.
 fn data_offset(header: &NiftiHeader) -> Result<u64, LoadError> {
     let offset = header.vox_offset;
-    if !offset.is_finite() || offset < 0.0 || offset > 1.0e9 || offset.fract() != 0.0 {
+    if !(0.0..=1.0e9).contains(&offset) || offset.fract() != 0.0 {
         return Err(LoadError::Corrupt(format!("vox_offset is {offset}")));
     }
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked above")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "checked above"
+    )]
     let offset = offset as u64;
     // nibabel reads a single-file image from at least byte 352.
     Ok(offset.max(352))
 }
 
 fn skip_bytes<R: Read>(reader: &mut R, n: u64, compressed: bool) -> Result<(), LoadError> {
-    let copied = io::copy(&mut reader.take(n), &mut io::sink()).map_err(|err| read_error(err, compressed))?;
+    let copied = io::copy(&mut reader.take(n), &mut io::sink())
+        .map_err(|err| read_error(err, compressed))?;
     if copied < n {
         return Err(LoadError::Truncated {
             expected: n,
@@ -319,7 +365,8 @@ impl<R: Read> DataReader<R> {
         while out.len() < count {
             let want = ((count - out.len()) * N).min(chunk.len());
             let buf = &mut chunk[..want];
-            let got = read_fully(&mut self.reader, buf).map_err(|err| read_error(err, self.compressed))?;
+            let got = read_fully(&mut self.reader, buf)
+                .map_err(|err| read_error(err, self.compressed))?;
             done_bytes += got as u64;
             if got < want {
                 return Err(LoadError::Truncated {

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::color::Rgb;
 use crate::api::slice::MarkedPoint2d;
+use crate::color::Rgb;
 
 /// A position on a slice: `x` the column, `y` the row.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, ToSchema)]

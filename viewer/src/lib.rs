@@ -1,0 +1,12 @@
+//! The interseg viewer: an eframe app that talks to an interseg server over HTTP only.
+//! For now it hosts the embedded server and shows where it serves; the slice viewer itself is
+//! built in the viewer issue.
+//!
+//! # Layout
+//! - [`app`]: `ViewerApp`, the eframe application.
+//! - [`embedded`]: the in-process server a desktop user gets when no server is configured.
+
+pub mod app;
+pub mod embedded;
+
+pub use app::ViewerApp;
