@@ -63,13 +63,10 @@ pub enum ApiError {
     #[error("Invalid file type {0:?}: use 'segmentation' or 'labels'")]
     InvalidDownload(String),
     /// 400.
-    #[error("Unsupported file type {0:?}: upload a .nii or .nii.gz file")]
-    UnsupportedFileType(String),
-    /// 400.
     #[error(
-        "DICOM input ({0:?}) is not supported yet: convert it to NIfTI (e.g. with dcm2niix) and upload the .nii.gz"
+        "Unsupported file type {0:?}: upload a .nii or .nii.gz file, a .zip of a DICOM series or a .dcm file"
     )]
-    DicomUnsupported(String),
+    UnsupportedFileType(String),
     /// 400: the file could not be read as a volume.
     #[error("Could not read the uploaded file: {0}")]
     InvalidFile(LoadError),
@@ -108,7 +105,6 @@ impl ApiError {
             | Self::NoPoints
             | Self::InvalidDownload(_)
             | Self::UnsupportedFileType(_)
-            | Self::DicomUnsupported(_)
             | Self::InvalidFile(_) => StatusCode::BAD_REQUEST,
             Self::SessionNotFound | Self::NoSuchPoint(_) | Self::NoSegmentation => {
                 StatusCode::NOT_FOUND

@@ -96,18 +96,12 @@ async fn bad_files_are_refused_and_change_nothing() {
             answer.detail()
         );
     }
-    for (name, status) in [
-        ("notes.txt", StatusCode::BAD_REQUEST),
-        ("scan.dcm", StatusCode::BAD_REQUEST),
-    ] {
-        let answer = session.upload_bytes(name, b"hello".to_vec()).await.unwrap();
-        assert_eq!(answer.status, status, "{name}");
-        assert!(
-            answer.detail().contains("NIfTI") || answer.detail().contains(".nii"),
-            "{}",
-            answer.detail()
-        );
-    }
+    let answer = session
+        .upload_bytes("notes.txt", b"hello".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.detail().contains(".nii"), "{}", answer.detail());
 
     let after = session.get("/api/status").await.unwrap().json;
     assert_eq!(after["file_info"], before["file_info"]);

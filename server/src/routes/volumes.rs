@@ -6,7 +6,7 @@ use std::path::Path;
 use axum::extract::multipart::Field;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::{Extension, Json};
-use interseg_shared::api::volume::{FileType, UploadForm, UploadResponse};
+use interseg_shared::api::volume::{UploadForm, UploadResponse};
 use interseg_shared::error::ApiErrorBody;
 use tokio::io::AsyncWriteExt;
 use utoipa_axum::router::OpenApiRouter;
@@ -18,7 +18,7 @@ use super::extract::SessionHeader;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::volume::load_nifti;
+use crate::volume::{self, VolumeFormat};
 
 /// Room for the multipart framing around the file itself.
 const FORM_OVERHEAD_BYTES: u64 = 1 << 20;
@@ -36,7 +36,7 @@ pub fn router(config: &Config) -> OpenApiRouter<AppState> {
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, body = UploadResponse),
-        (status = 400, body = ApiErrorBody, description = "Another file type, or a file that is not a readable NIfTI-1 volume"),
+        (status = 400, body = ApiErrorBody, description = "Another file type, or a file that is not a readable NIfTI-1 volume or DICOM series"),
         (status = 413, body = ApiErrorBody, description = "Over the upload size limit"),
         (status = 422, body = ApiErrorBody, description = "No 'file' field in the form"),
     ))]
@@ -51,7 +51,8 @@ async fn upload(
             continue;
         }
         let filename = field.file_name().unwrap_or_default().to_owned();
-        let kind = UploadKind::from_filename(&filename)?;
+        let format = VolumeFormat::from_filename(&filename)
+            .ok_or_else(|| ApiError::UnsupportedFileType(filename.clone()))?;
         let part = session
             .dir()
             .join(format!("upload-{}.part", uuid::Uuid::new_v4().simple()));
@@ -59,7 +60,7 @@ async fn upload(
         let loaded = match received {
             Ok(()) => {
                 let (path, limits) = (part.clone(), state.limits());
-                blocking(move || Ok(load_nifti(&path, limits)?)).await
+                blocking(move || Ok(volume::load(&path, format, limits)?)).await
             }
             Err(err) => Err(err),
         };
@@ -73,49 +74,21 @@ async fn upload(
         };
         let (shape, data_range) = (loaded.volume.dims(), loaded.data_range);
         let session_for_swap = session.clone();
-        let stored = blocking(move || {
-            Ok(session_for_swap.replace_volume(
-                &part,
-                &filename,
-                kind.extension,
-                FileType::Nifti,
-                loaded,
-            )?)
-        })
-        .await?;
+        let stored =
+            blocking(
+                move || Ok(session_for_swap.replace_volume(&part, &filename, format, loaded)?),
+            )
+            .await?;
         tracing::info!(session = %session.id.short(), file = %stored.filename, ?shape, "volume loaded");
         return Ok(Json(UploadResponse {
             message: format!("File {} uploaded successfully", stored.filename),
             session_id: session.id.to_string(),
             shape: shape.to_vec(),
             data_range,
-            file_type: FileType::Nifti,
+            file_type: stored.file_type,
         }));
     }
     Err(ApiError::MissingFile)
-}
-
-/// What an uploaded file is, by its name.
-struct UploadKind {
-    /// The extension the stored copy keeps.
-    extension: &'static str,
-}
-
-impl UploadKind {
-    fn from_filename(filename: &str) -> Result<Self, ApiError> {
-        let lower = filename.to_ascii_lowercase();
-        if lower.ends_with(".nii.gz") {
-            Ok(Self {
-                extension: "nii.gz",
-            })
-        } else if lower.ends_with(".nii") {
-            Ok(Self { extension: "nii" })
-        } else if lower.ends_with(".zip") || lower.ends_with(".dcm") {
-            Err(ApiError::DicomUnsupported(filename.to_owned()))
-        } else {
-            Err(ApiError::UnsupportedFileType(filename.to_owned()))
-        }
-    }
 }
 
 /// Streams the field into `path`, failing with 413 as soon as it passes `limit` bytes.

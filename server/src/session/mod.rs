@@ -22,7 +22,7 @@ use tokio::time::Instant;
 pub use self::points::{ClickView, MarkError, Point, PointSet};
 pub use self::store::{SessionStore, StoreError};
 use crate::segmentation::CancelFlag;
-use crate::volume::{LoadError, LoadLimits, LoadedVolume, load_nifti};
+use crate::volume::{LoadError, LoadLimits, LoadedVolume, VolumeFormat};
 
 const META_FILE: &str = "meta.json";
 
@@ -226,7 +226,14 @@ impl Session {
             (stored.file.clone(), state.generation)
         };
         // Decode without the lock; keep the result only if no new upload came meanwhile.
-        let loaded = Arc::new(load_nifti(&self.dir.join(file), self.limits)?);
+        let format = VolumeFormat::from_filename(&file).ok_or(LoadError::NotNifti(
+            "the stored volume's file name has no known extension",
+        ))?;
+        let loaded = Arc::new(crate::volume::load(
+            &self.dir.join(file),
+            format,
+            self.limits,
+        )?);
         let mut state = self.lock();
         if state.generation == generation {
             state.volume = Some(Arc::clone(&loaded));
@@ -240,18 +247,17 @@ impl Session {
         &self,
         upload: &Path,
         filename: &str,
-        extension: &str,
-        file_type: FileType,
+        format: VolumeFormat,
         loaded: LoadedVolume,
     ) -> Result<StoredVolume, SessionError> {
         let mut state = self.lock();
         let revision = state.meta.take_revision();
-        let file = format!("volume-{revision}.{extension}");
+        let file = format!("volume-{revision}.{}", format.extension());
         fs::rename(upload, self.dir.join(&file))?;
         let stored = StoredVolume {
             file,
             filename: filename.to_owned(),
-            file_type,
+            file_type: format.file_type(),
             shape: loaded.volume.dims(),
             data_range: loaded.data_range,
         };

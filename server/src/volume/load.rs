@@ -65,6 +65,8 @@ pub enum LoadError {
     Truncated { expected: u64, actual: u64 },
     #[error("the header has a valid scl_slope but an invalid scl_inter ({0})")]
     InvalidIntercept(f32),
+    #[error("the DICOM input cannot be used: {0}")]
+    Dicom(String),
 }
 
 impl LoadError {

@@ -27,7 +27,7 @@ pub struct UploadResponse {
 #[derive(ToSchema)]
 #[expect(dead_code, reason = "describes the form for the OpenAPI document only")]
 pub struct UploadForm {
-    /// A `.nii` or `.nii.gz` file.
+    /// A `.nii` or `.nii.gz` file, a `.zip` of a DICOM series, or a `.dcm` file.
     #[schema(format = Binary, content_media_type = "application/octet-stream")]
     file: String,
 }

@@ -1,0 +1,123 @@
+//! DICOM in, over HTTP: a zipped series and a multi-frame file read in the series' spatial
+//! order and geometry (fixtures by pydicom), and the label volume lands in the series' space.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
+use interseg_tests::{TestServer, python, workspace_root};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+fn dicom_dir() -> std::path::PathBuf {
+    workspace_root().join("assets").join("dicom")
+}
+
+fn expected() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(dicom_dir().join("expected.json")).unwrap())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_series_and_a_multiframe_file_read_in_spatial_order() {
+    let server = TestServer::spawn().await.unwrap();
+    let session = server.new_session().await.unwrap();
+    let want = expected();
+    for name in ["series.zip", "multiframe.dcm"] {
+        let answer = session.upload_file(&dicom_dir().join(name)).await.unwrap();
+        assert_eq!(answer.status, StatusCode::OK, "{name}: {}", answer.json);
+        assert_eq!(answer.json["file_type"], "dicom");
+        assert_eq!(answer.json["shape"], want["shape"], "{name}");
+        assert_eq!(answer.json["data_range"], want["data_range"], "{name}");
+        for axis in 0..3 {
+            for (index, slice) in want["slices"][axis.to_string()]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+            {
+                let got = session
+                    .get(&format!("/api/slice/{axis}/{index}"))
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    &got.json["slice_data"], slice,
+                    "{name}: slice {axis}/{index}"
+                );
+            }
+        }
+        let status = session.get("/api/status").await.unwrap().json;
+        assert_eq!(status["file_info"]["filename"], name);
+    }
+}
+
+#[tokio::test]
+async fn labels_of_a_series_overlay_it() {
+    let server = TestServer::spawn().await.unwrap();
+    let session = server.new_session().await.unwrap();
+    session
+        .upload_file(&dicom_dir().join("series.zip"))
+        .await
+        .unwrap();
+    // The bright block spans slices 2..5, rows 4..9, columns 3..7: click its middle on axis 2.
+    session.mark(2, 3, 6, 5).await.unwrap();
+    let run = session.post("/api/run_segmentation").await.unwrap();
+    assert_eq!(run.status, StatusCode::OK, "{}", run.json);
+    let (_, bytes) = session
+        .get_bytes("/api/download/segmentation")
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let labels = dir.path().join("labels.nii.gz");
+    std::fs::write(&labels, bytes).unwrap();
+    let expected = dicom_dir().join("expected.json");
+    let counts = python::run_tool(
+        "check_label_volume.py",
+        &[expected.to_str().unwrap(), labels.to_str().unwrap()],
+    )
+    .unwrap();
+    let counts: Value = serde_json::from_str(counts.trim()).unwrap();
+    assert_eq!(counts["1"], 3 * 5 * 4, "the bright block, whole: {counts}");
+}
+
+#[tokio::test]
+async fn unusable_dicom_is_refused_with_a_reason() {
+    let server = TestServer::spawn().await.unwrap();
+    let session = server.new_session().await.unwrap();
+    for (name, word) in [
+        ("refuse_compressed.zip", "compressed"),
+        ("refuse_no_images.zip", "no DICOM images"),
+    ] {
+        let answer = session.upload_file(&dicom_dir().join(name)).await.unwrap();
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{name}: {}",
+            answer.json
+        );
+        assert!(
+            answer.detail().contains(word),
+            "{name}: {}",
+            answer.detail()
+        );
+    }
+    for (name, bytes, word) in [
+        ("broken.zip", b"PK\x03\x04 not really a zip".to_vec(), "zip"),
+        ("broken.dcm", vec![0u8; 300], "DICOM"),
+    ] {
+        let answer = session.upload_bytes(name, bytes).await.unwrap();
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{name}: {}",
+            answer.json
+        );
+        assert!(
+            answer.detail().contains(word),
+            "{name}: {}",
+            answer.detail()
+        );
+    }
+}
