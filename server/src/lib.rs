@@ -26,7 +26,8 @@ use axum::http::Request;
 use interseg_shared::api::SESSION_HEADER;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use config::Config;
 pub use state::AppState;
@@ -42,7 +43,8 @@ pub fn app(state: AppState) -> Router {
                 .and_then(|v| v.to_str().ok())
                 .map_or_else(|| "-".to_owned(), |v| v.chars().take(8).collect());
             tracing::info_span!("request", method = %request.method(), uri = %request.uri(), session = %session)
-        }))
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO)))
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, expiring idle sessions meanwhile.

@@ -1,3 +1,5 @@
+use std::io::IsTerminal as _;
+
 use anyhow::Context as _;
 use clap::Parser as _;
 use interseg_server::{AppState, Config, run};

@@ -49,6 +49,7 @@ struct ImageInfo {
     pixel_spacing: [f64; 2],
     slice_spacing: Option<f64>,
     instance: i64,
+    series: String,
 }
 
 /// A zip of a DICOM series.
@@ -105,7 +106,17 @@ pub fn load_dicom_zip(path: &Path, limits: LoadLimits) -> Result<LoadedVolume, L
             ));
         }
     }
+    if slices.iter().any(|(_, info)| info.series != first.series) {
+        return Err(LoadError::Dicom(
+            "the archive holds more than one series; upload one series at a time".to_owned(),
+        ));
+    }
     sort_slices(&mut slices);
+    if has_duplicate_positions(&slices) {
+        return Err(LoadError::Dicom(
+            "two images share a slice position; upload one series at a time".to_owned(),
+        ));
+    }
     let dims = [first.cols, first.rows, slices.len()];
     check_limit(dims, limits)?;
 
@@ -244,7 +255,7 @@ fn image_info(object: &DefaultDicomObject) -> Result<ImageInfo, LoadError> {
         .ok_or_else(|| LoadError::Dicom("BitsAllocated must be 8, 16 or 32".to_owned()))?;
     let orientation = floats(tags::IMAGE_ORIENTATION_PATIENT)
         .and_then(|v| <[f64; 6]>::try_from(v).ok())
-        .filter(|v| v.iter().all(|x| x.is_finite()));
+        .and_then(orthonormal_orientation);
     let position = floats(tags::IMAGE_POSITION_PATIENT)
         .and_then(|v| <[f64; 3]>::try_from(v).ok())
         .filter(|v| v.iter().all(|x| x.is_finite()));
@@ -274,6 +285,13 @@ fn image_info(object: &DefaultDicomObject) -> Result<ImageInfo, LoadError> {
         pixel_spacing,
         slice_spacing,
         instance: int(tags::INSTANCE_NUMBER).unwrap_or(0),
+        series: object
+            .element_opt(tags::SERIES_INSTANCE_UID)
+            .ok()
+            .flatten()
+            .and_then(|e| e.to_str().ok())
+            .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
+            .unwrap_or_default(),
     })
 }
 
@@ -304,12 +322,33 @@ fn sort_slices(slices: &mut [(usize, ImageInfo)]) {
     });
 }
 
+/// The two direction cosines, normalised, if they are finite, non-zero and far from parallel;
+/// anything else would give a singular affine.
+fn orthonormal_orientation(o: [f64; 6]) -> Option<[f64; 6]> {
+    let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let (a, b) = (norm(&o[..3]), norm(&o[3..]));
+    if !(a.is_finite() && b.is_finite() && a > 1e-6 && b > 1e-6) {
+        return None;
+    }
+    let unit = [o[0] / a, o[1] / a, o[2] / a, o[3] / b, o[4] / b, o[5] / b];
+    (norm(&slice_normal(unit)) > 0.5).then_some(unit)
+}
+
 fn slice_normal(o: [f64; 6]) -> [f64; 3] {
     [
         o[1] * o[5] - o[2] * o[4],
         o[2] * o[3] - o[0] * o[5],
         o[0] * o[4] - o[1] * o[3],
     ]
+}
+
+fn has_duplicate_positions(slices: &[(usize, ImageInfo)]) -> bool {
+    slices
+        .windows(2)
+        .any(|pair| match (pair[0].1.position, pair[1].1.position) {
+            (Some(a), Some(b)) => (0..3).map(|n| (a[n] - b[n]).abs()).sum::<f64>() < 1e-6,
+            _ => false,
+        })
 }
 
 /// The distance between consecutive slices: from their positions when known.
