@@ -12,6 +12,8 @@ async fn main() -> anyhow::Result<()> {
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
         )
+        // Colour codes only for a terminal, never into a log file.
+        .with_ansi(std::io::stdout().is_terminal())
         .init();
     let config = Config::parse();
     let bind = config.bind;
