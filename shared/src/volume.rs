@@ -192,6 +192,14 @@ impl Volume {
             .map(|raw| self.scaling.apply(raw))
     }
 
+    /// The scaled intensity at an offset into the voxel vector (see [`Volume::offset`]).
+    #[inline]
+    pub fn value_at_offset(&self, offset: usize) -> Option<f64> {
+        self.voxels
+            .raw_f64(offset)
+            .map(|raw| self.scaling.apply(raw))
+    }
+
     /// `[min, max]` of the scaled intensities, ignoring NaN (`[0, 0]` if nothing is finite).
     pub fn data_range(&self) -> [f64; 2] {
         let (lo, hi) = with_voxels!(&self.voxels, v => raw_min_max(v));

@@ -117,8 +117,10 @@ async fn each_point_segments_its_own_object_in_the_input_space() {
     assert_eq!(status["segmentation_files_exist"], true);
 }
 
+/// With competing labels, two points on one object are two objects sharing it, and
+/// together they cover exactly that object.
 #[tokio::test]
-async fn the_earlier_point_keeps_a_shared_object() {
+async fn two_points_on_one_object_share_it() {
     let server = TestServer::spawn().await.unwrap();
     let session = server.new_session().await.unwrap();
     let (phantom, balls) = two_balls();
@@ -127,10 +129,19 @@ async fn the_earlier_point_keeps_a_shared_object() {
         .await
         .unwrap();
     let [i, j, k] = balls[0].center_voxel();
-    assert_eq!(session.mark(2, k, j, i).await.unwrap(), 1);
-    assert_eq!(session.mark(2, k, j + 1, i).await.unwrap(), 2);
+    assert_eq!(session.mark(2, k, j, i - 2).await.unwrap(), 1);
+    assert_eq!(session.mark(2, k, j, i + 2).await.unwrap(), 2);
     let answer = session.post("/api/run_segmentation").await.unwrap();
-    assert_eq!(answer.json["unique_labels"], json!([0, 1]));
+    assert_eq!(answer.json["unique_labels"], json!([0, 1, 2]));
+    let (_, bytes) = session
+        .get_bytes("/api/download/segmentation")
+        .await
+        .unwrap();
+    let raw = gunzip(&bytes).unwrap();
+    let labels = &raw[352..];
+    for (offset, &t) in phantom.truth.iter().enumerate() {
+        assert_eq!(labels[offset] != 0, t == 1, "voxel {offset}");
+    }
 }
 
 #[tokio::test]
