@@ -5,9 +5,11 @@
 //! # Layout
 //! - [`server`]: `TestServer`, the server on 127.0.0.1:0 with its own data dir, and a client.
 //! - [`phantom`]: synthetic volumes with known ground truth, written as NIfTI-1.
+//! - [`dental`]: a jaw-like arch of touching teeth with ground truth, for the engine.
 //! - [`fixtures`]: the nibabel-written files of `assets/nibabel` and what nibabel read from them.
 //! - [`python`]: running the repo's Python tools (nibabel, requests) from the test venv.
 
+pub mod dental;
 pub mod fixtures;
 pub mod phantom;
 pub mod python;

@@ -1,4 +1,4 @@
-//! Seeded competitive growth: every label (and the exclude points, as background) floods
+//! Seeded competitive growth: every label (and its exclude points, as background) floods
 //! outwards from its seeds at once, in order of geodesic cost, and each voxel goes to whichever
 //! reaches it first. A step into a voxel costs more the less it looks like the label's object,
 //! so boundaries settle in the darker seams between touching objects, and halfway (along the
@@ -29,8 +29,8 @@ pub struct Grower {
     /// The label written for it; 0 for background.
     pub label: u8,
     pub seeds: Vec<VoxelIndex>,
-    /// `None` for background: it grows through whatever any label could take.
-    pub model: Option<LabelModel>,
+    /// The intensity model it grows by (for background, the model of the label it excludes).
+    pub model: LabelModel,
     /// Inclusive lower and exclusive upper corner of the box it may grow in.
     pub lo: VoxelIndex,
     pub hi: VoxelIndex,
@@ -48,8 +48,6 @@ pub fn compete(
     let mut owner = vec![0u16; n];
     let mut labels = vec![0u8; n];
     let mut heap: BinaryHeap<Reverse<(u32, u16, usize)>> = BinaryHeap::new();
-    let models: Vec<LabelModel> = growers.iter().filter_map(|g| g.model).collect();
-    let any_label_accepts = |v: f32| models.iter().any(|m| m.acceptance.accepts(v));
 
     for (rank, grower) in growers.iter().enumerate() {
         for &seed in &grower.seeds {
@@ -89,15 +87,11 @@ pub fn compete(
                 };
                 #[expect(clippy::cast_possible_truncation, reason = "engines work in f32")]
                 let value = value as f32;
-                let step = match &grower.model {
-                    Some(model) if model.acceptance.accepts(value) => {
-                        let d = model.deviation(value).min(MAX_DEVIATION);
-                        1.0 + DEVIATION_WEIGHT * d * d
-                    }
-                    None if any_label_accepts(value) => 1.0,
-                    // Outside the grower's intensity band.
-                    Some(_) | None => continue,
-                };
+                if !grower.model.acceptance.accepts(value) {
+                    continue;
+                }
+                let d = grower.model.deviation(value).min(MAX_DEVIATION);
+                let step = 1.0 + DEVIATION_WEIGHT * d * d;
                 heap.push(Reverse(((cost + step).to_bits(), rank, next)));
             }
         }

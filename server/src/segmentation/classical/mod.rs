@@ -7,12 +7,14 @@
 
 mod flood;
 mod model;
+mod refine;
 
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
 use self::flood::{Grower, compete};
 use self::model::LabelModel;
+use self::refine::refine_boundary;
 use super::engine::{CancelFlag, Engine, EngineError, LabelPrompt, LabelVolume};
 
 /// Competitive region growing from include points, bounded in extent.
@@ -48,42 +50,50 @@ impl Engine for ClassicalEngine {
                 .offset(*point)
                 .ok_or(EngineError::PromptOutside(*point))?;
         }
-        let excludes: Vec<VoxelIndex> = prompts
+        // Each label's exclude points grow as background inside that label's intensity band,
+        // cheaply through what looks like the excluded spot; they are listed first and win ties.
+        let mut exclusions = Vec::new();
+        let mut objects = Vec::new();
+        for prompt in prompts
             .iter()
-            .flat_map(|p| p.exclude.iter().copied())
-            .collect();
-        let mut growers = Vec::with_capacity(prompts.len() + 1);
-        // The user's exclusions are listed first, so they win ties.
-        if !excludes.is_empty() {
-            let (lo, hi) = self.bounds(volume, &excludes);
-            growers.push(Grower {
-                label: 0,
-                seeds: excludes,
-                model: None,
-                lo,
-                hi,
-            });
-        }
-        for prompt in prompts.iter().filter(|p| p.label != 0) {
+            .filter(|p| p.label != 0 && !p.include.is_empty())
+        {
             let Some(model) = LabelModel::learn(volume, &prompt.include) else {
                 continue;
             };
+            if !prompt.exclude.is_empty() {
+                let (lo, hi) = self.bounds(volume, &prompt.exclude);
+                let seeds = prompt.exclude.clone();
+                let model = model.exclusion(volume, &seeds);
+                exclusions.push(Grower {
+                    label: 0,
+                    seeds,
+                    model,
+                    lo,
+                    hi,
+                });
+            }
             let (lo, hi) = self.bounds(volume, &prompt.include);
-            growers.push(Grower {
+            let seeds = prompt.include.clone();
+            objects.push(Grower {
                 label: prompt.label,
-                seeds: prompt.include.clone(),
-                model: Some(model),
+                seeds,
+                model,
                 lo,
                 hi,
             });
         }
-        if growers.iter().all(|g| g.model.is_none()) {
+        if objects.is_empty() {
             return Err(EngineError::NoPrompts);
         }
         if cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
         }
-        let labels = compete(volume, &growers, cancel)?;
+        let growers: Vec<Grower> = exclusions.into_iter().chain(objects).collect();
+        let mut labels = compete(volume, &growers, cancel)?;
+        for grower in growers.iter().filter(|g| g.label != 0) {
+            refine_boundary(volume, &mut labels, grower.label, grower.lo, grower.hi);
+        }
         Ok(LabelVolume {
             dims: volume.dims(),
             labels,

@@ -4,11 +4,11 @@
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
-/// Half-widths of the windows tried, smallest first, when choosing a threshold.
-const STATS_RADII: [usize; 4] = [6, 12, 24, 48];
-/// Two classes count as separate when their means lie this many pooled deviations apart.
-/// A single noisy class split in two by Otsu gives about 2.7.
-const MIN_SEPARATION: f64 = 4.0;
+/// Half-width of the window an object's intensity rule is learned from.
+const STATS_RADIUS: usize = 32;
+/// Two classes count as separate when the histogram between their peaks dips below this
+/// fraction of the lower peak; one noisy population split in two has no dip at all.
+const MAX_VALLEY: f64 = 0.5;
 const HISTOGRAM_BINS: usize = 256;
 
 /// An object's intensity model: which voxels may belong to it, and how typical a voxel is.
@@ -26,16 +26,12 @@ impl LabelModel {
     /// Learns the model from the neighbourhoods of `seeds` (at least one).
     pub fn learn(volume: &Volume, seeds: &[VoxelIndex]) -> Option<Self> {
         let first = *seeds.first()?;
-        let region = Region::around(volume, first, STATS_RADII[STATS_RADII.len() - 1]);
+        let region = Region::around(volume, first, STATS_RADIUS);
         let seed_local = [0, 1, 2].map(|a| first[a] - region.lo[a]);
         let acceptance = choose_acceptance(&region, seed_local);
-        let mut near: Vec<f32> = seeds
-            .iter()
-            .flat_map(|&s| {
-                let r = Region::around(volume, s, 1);
-                r.values
-            })
-            .collect();
+        // The first click defines the object; later ones (corrections, often near an edge)
+        // extend where it grows from without dragging its typical intensity towards the edge.
+        let mut near = Region::around(volume, first, 1).values;
         let center = median(&mut near);
         let contrast = match acceptance {
             Acceptance::AtLeast(t) | Acceptance::Below(t) => (center - t).abs(),
@@ -46,6 +42,23 @@ impl LabelModel {
             center,
             contrast: contrast.max(f32::EPSILON),
         })
+    }
+
+    /// The model of what the user excluded from this object: grown inside the object's
+    /// intensity band, but cheaply only through voxels that look like the excluded spot.
+    pub fn exclusion(&self, volume: &Volume, excluded: &[VoxelIndex]) -> Self {
+        let mut near: Vec<f32> = excluded
+            .iter()
+            .flat_map(|&p| Region::around(volume, p, 1).values)
+            .collect();
+        Self {
+            center: if near.is_empty() {
+                self.center
+            } else {
+                median(&mut near)
+            },
+            ..*self
+        }
     }
 
     /// How far `v` lies from the object's typical intensity, in units of its contrast.
@@ -110,14 +123,40 @@ impl Acceptance {
     }
 }
 
-/// Picks the intensity rule for the object under `seed` from its neighbourhood.
+/// Picks the intensity rule for the object under `seed` from its neighbourhood: the tightest
+/// well-separated split on the far side of the seed's intensity from its surroundings (a
+/// lower bound for a bright object, an upper bound for a dark one), found by splitting the
+/// window's histogram again and again (Otsu) on the seed's side. Enamel above dentin does not
+/// cut a tooth, but dense bone just below it is kept out.
 fn choose_acceptance(region: &Region, seed: [usize; 3]) -> Acceptance {
     let mut near = region.window(seed, 1);
     let seed_level = median(&mut near);
-    for radius in STATS_RADII {
-        let values = region.window(seed, radius);
-        if let Some(threshold) = separating_threshold(&values) {
-            return if seed_level >= threshold {
+    let mut values = region.window(seed, STATS_RADIUS);
+    if let Some(histogram) = Histogram::new(&values) {
+        let bright = seed_level >= median(&mut values);
+        let min_class = histogram.total / 50;
+        let mut range = 0..HISTOGRAM_BINS;
+        let mut bound = None;
+        for _ in 0..HISTOGRAM_BINS {
+            let Some(split) = histogram.otsu(range.clone()) else {
+                break;
+            };
+            if split.valley > MAX_VALLEY || split.smaller_class < min_class.max(1) {
+                break;
+            }
+            let threshold = histogram.value_at(split.bin);
+            let seed_above = seed_level >= threshold;
+            if seed_above == bright {
+                bound = Some(threshold);
+            }
+            range = if seed_above {
+                split.bin..range.end
+            } else {
+                range.start..split.bin
+            };
+        }
+        if let Some(threshold) = bound {
+            return if bright {
                 Acceptance::AtLeast(threshold)
             } else {
                 Acceptance::Below(threshold)
@@ -133,74 +172,143 @@ fn choose_acceptance(region: &Region, seed: [usize; 3]) -> Acceptance {
     Acceptance::Within { center, tolerance }
 }
 
-/// Otsu's threshold over `values`, if it splits them into two well-separated classes.
-fn separating_threshold(values: &[f32]) -> Option<f32> {
-    let (lo, hi) = values
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
-    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
-        return None;
-    }
-    let scale = (HISTOGRAM_BINS - 1) as f64 / f64::from(hi - lo);
-    let mut histogram = [0u64; HISTOGRAM_BINS];
-    let mut sums = [0f64; HISTOGRAM_BINS];
-    let mut sq_sums = [0f64; HISTOGRAM_BINS];
-    for &v in values.iter().filter(|v| v.is_finite()) {
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "in 0..BINS"
-        )]
-        let bin = ((f64::from(v - lo)) * scale) as usize;
-        let bin = bin.min(HISTOGRAM_BINS - 1);
-        histogram[bin] += 1;
-        sums[bin] += f64::from(v);
-        sq_sums[bin] += f64::from(v) * f64::from(v);
-    }
-    let total: u64 = histogram.iter().sum();
-    let total_sum: f64 = sums.iter().sum();
-    let (mut n0, mut s0) = (0u64, 0f64);
-    let mut best: Option<(f64, usize)> = None;
-    for bin in 0..HISTOGRAM_BINS - 1 {
-        n0 += histogram[bin];
-        s0 += sums[bin];
-        let n1 = total - n0;
-        if n0 == 0 || n1 == 0 {
-            continue;
+/// A histogram with the sums Otsu's method needs.
+struct Histogram {
+    lo: f64,
+    /// Bins per intensity unit.
+    scale: f64,
+    counts: [u64; HISTOGRAM_BINS],
+    sums: [f64; HISTOGRAM_BINS],
+    total: u64,
+}
+
+/// Otsu's split of a bin range: the first bin of the upper class, and how well it separates.
+struct Split {
+    bin: usize,
+    /// The histogram's lowest point between the two classes' peaks, relative to the lower
+    /// peak: near 1 when the split cuts one population in two, near 0 between two.
+    valley: f64,
+    smaller_class: u64,
+}
+
+impl Histogram {
+    fn new(values: &[f32]) -> Option<Self> {
+        let (lo, hi) = values
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+            return None;
         }
-        let (w0, w1) = (n0 as f64, n1 as f64);
-        let (m0, m1) = (s0 / w0, (total_sum - s0) / w1);
-        let between = w0 * w1 * (m0 - m1) * (m0 - m1);
-        if best.is_none_or(|(b, _)| between > b) {
-            best = Some((between, bin));
+        let scale = (HISTOGRAM_BINS - 1) as f64 / f64::from(hi - lo);
+        let mut h = Self {
+            lo: f64::from(lo),
+            scale,
+            counts: [0; HISTOGRAM_BINS],
+            sums: [0.0; HISTOGRAM_BINS],
+            total: 0,
+        };
+        for &v in values.iter().filter(|v| v.is_finite()) {
+            let v = f64::from(v);
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "in 0..BINS"
+            )]
+            let bin = (((v - h.lo) * scale) as usize).min(HISTOGRAM_BINS - 1);
+            h.counts[bin] += 1;
+            h.sums[bin] += v;
+            h.total += 1;
         }
+        Some(h)
     }
-    let (_, bin) = best?;
-    // Class statistics at the chosen split.
-    let split = bin + 1;
-    let stats = |range: std::ops::Range<usize>| {
-        let n: u64 = histogram[range.clone()].iter().sum();
-        let s: f64 = sums[range.clone()].iter().sum();
-        let q: f64 = sq_sums[range].iter().sum();
-        let mean = s / n as f64;
-        (n, mean, (q / n as f64 - mean * mean).max(0.0))
-    };
-    let (n0, m0, v0) = stats(0..split);
-    let (n1, m1, v1) = stats(split..HISTOGRAM_BINS);
-    if n0 == 0 || n1 == 0 {
-        return None;
-    }
-    let pooled = ((v0 + v1) / 2.0).sqrt();
-    let separated = pooled == 0.0 || (m1 - m0).abs() / pooled >= MIN_SEPARATION;
+
+    /// The intensity where `bin` starts.
     #[expect(
         clippy::cast_possible_truncation,
         reason = "a threshold between f32 values"
     )]
-    let threshold = (f64::from(lo) + split as f64 / scale) as f32;
-    separated.then_some(threshold)
+    fn value_at(&self, bin: usize) -> f32 {
+        (self.lo + bin as f64 / self.scale) as f32
+    }
+
+    fn class_count(&self, range: std::ops::Range<usize>) -> u64 {
+        self.counts[range].iter().sum()
+    }
+
+    /// Counts smoothed over five bins, so noise in the histogram makes no false valleys.
+    fn smoothed(&self) -> [f64; HISTOGRAM_BINS] {
+        let mut out = [0.0; HISTOGRAM_BINS];
+        for (b, slot) in out.iter_mut().enumerate() {
+            let (mut sum, mut weight) = (0.0, 0.0);
+            for (offset, w) in [(-2i64, 1.0), (-1, 2.0), (0, 3.0), (1, 2.0), (2, 1.0)] {
+                if let Some(&c) = usize::try_from(b as i64 + offset)
+                    .ok()
+                    .and_then(|i| self.counts.get(i))
+                {
+                    sum += w * c as f64;
+                    weight += w;
+                }
+            }
+            *slot = sum / weight;
+        }
+        out
+    }
+
+    /// Otsu's split of `range` (maximal between-class variance), if it has two classes.
+    fn otsu(&self, range: std::ops::Range<usize>) -> Option<Split> {
+        let total = self.class_count(range.clone());
+        let total_sum: f64 = self.sums[range.clone()].iter().sum();
+        let (mut n0, mut s0) = (0u64, 0f64);
+        // The best split, and the last bin of an equally good run (an empty gap between two
+        // classes scores the same all along it; its middle is the fairest threshold).
+        let mut best: Option<(f64, usize, usize)> = None;
+        for bin in range.start..range.end.saturating_sub(1) {
+            n0 += self.counts[bin];
+            s0 += self.sums[bin];
+            let n1 = total - n0;
+            if n0 == 0 || n1 == 0 {
+                continue;
+            }
+            let (w0, w1) = (n0 as f64, n1 as f64);
+            let (m0, m1) = (s0 / w0, (total_sum - s0) / w1);
+            let between = w0 * w1 * (m0 - m1) * (m0 - m1);
+            match &mut best {
+                Some((b, _, run_end)) if between == *b && *run_end == bin => *run_end = bin + 1,
+                Some((b, _, _)) if between <= *b => {}
+                _ => best = Some((between, bin + 1, bin + 1)),
+            }
+        }
+        let (_, first, last) = best?;
+        let bin = (first + last) / 2;
+        let (n0, n1) = (
+            self.class_count(range.start..bin),
+            self.class_count(bin..range.end),
+        );
+        let smoothed = self.smoothed();
+        // Peaks are looked for past the smoothing's reach of the split, so that one class's
+        // spill-over is not taken for the other's peak.
+        let peak = |r: std::ops::Range<usize>| {
+            r.map(|b| (smoothed[b], b))
+                .max_by(|x, y| x.0.total_cmp(&y.0))
+                .unwrap_or((0.0, bin))
+        };
+        let ((low_peak, low_at), (high_peak, high_at)) = (
+            peak(range.start..bin.saturating_sub(2).max(range.start + 1)),
+            peak((bin + 2).min(range.end - 1)..range.end),
+        );
+        let floor = (low_at..=high_at)
+            .map(|b| smoothed[b])
+            .fold(f64::INFINITY, f64::min);
+        let valley = floor / low_peak.min(high_peak).max(f64::MIN_POSITIVE);
+        Some(Split {
+            bin,
+            valley,
+            smaller_class: n0.min(n1),
+        })
+    }
 }
 
 fn median(values: &mut [f32]) -> f32 {
