@@ -36,18 +36,27 @@ pub struct Grower {
     pub hi: VoxelIndex,
 }
 
-/// Runs the competition; returns the label volume (i fastest).
+/// The outcome of a competition.
+pub struct Outcome {
+    /// The label volume (i fastest).
+    pub labels: Vec<u8>,
+    /// The voxels each grower took, by grower.
+    pub taken: Vec<Vec<usize>>,
+}
+
+/// Runs the competition.
 pub fn compete(
     volume: &Volume,
     growers: &[Grower],
     cancel: &CancelFlag,
-) -> Result<Vec<u8>, EngineError> {
+) -> Result<Outcome, EngineError> {
     let dims = volume.dims();
     let n = dims[0] * dims[1] * dims[2];
     // 0 = nobody yet; otherwise 1 + the grower's index.
     let mut owner = vec![0u16; n];
     let mut labels = vec![0u8; n];
     let mut heap: BinaryHeap<Reverse<(u32, u16, usize)>> = BinaryHeap::new();
+    let mut taken = vec![Vec::new(); growers.len()];
 
     for (rank, grower) in growers.iter().enumerate() {
         for &seed in &grower.seeds {
@@ -65,6 +74,7 @@ pub fn compete(
         owner[offset] = rank + 1;
         let grower = &growers[usize::from(rank)];
         labels[offset] = grower.label;
+        taken[usize::from(rank)].push(offset);
         settled += 1;
         if settled.is_multiple_of(CANCEL_CHECK_EVERY) && cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
@@ -96,7 +106,7 @@ pub fn compete(
             }
         }
     }
-    Ok(labels)
+    Ok(Outcome { labels, taken })
 }
 
 fn rank_u16(rank: usize) -> u16 {

@@ -12,7 +12,7 @@ mod refine;
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
-use self::flood::{Grower, compete};
+use self::flood::{Grower, Outcome, compete};
 use self::model::LabelModel;
 use self::refine::refine_boundary;
 use super::engine::{CancelFlag, Engine, EngineError, LabelPrompt, LabelVolume};
@@ -90,9 +90,16 @@ impl Engine for ClassicalEngine {
             return Err(EngineError::Cancelled);
         }
         let growers: Vec<Grower> = exclusions.into_iter().chain(objects).collect();
-        let mut labels = compete(volume, &growers, cancel)?;
-        for grower in growers.iter().filter(|g| g.label != 0) {
-            refine_boundary(volume, &mut labels, grower.label, grower.lo, grower.hi);
+        let Outcome { mut labels, taken } = compete(volume, &growers, cancel)?;
+        for (grower, mut members) in growers.iter().zip(taken).filter(|(g, _)| g.label != 0) {
+            refine_boundary(
+                volume,
+                &mut labels,
+                grower.label,
+                &mut members,
+                grower.lo,
+                grower.hi,
+            );
         }
         Ok(LabelVolume {
             dims: volume.dims(),

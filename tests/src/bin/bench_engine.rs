@@ -1,0 +1,102 @@
+//! Built-in engine benchmark on the dental phantom in a 512×512×300 volume: time per click
+//! over a session of 10 clicks (each click adds a tooth; the engine segments all of them), and
+//! Dice per tooth once every tooth has its click. Run it with:
+//!
+//!     cargo run --release -p interseg-tests --bin bench-engine
+
+#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+
+use std::time::{Duration, Instant};
+
+use interseg_server::segmentation::classical::ClassicalEngine;
+use interseg_server::segmentation::{CancelFlag, Engine, LabelPrompt};
+use interseg_shared::volume::{Scaling, Volume, Voxels};
+use interseg_tests::dental::DentalPhantom;
+
+const DIMS: [usize; 3] = [512, 512, 300];
+const CLICKS: usize = 10;
+
+fn main() -> anyhow::Result<()> {
+    let started = Instant::now();
+    let phantom = DentalPhantom::new(16, 3.0, 11);
+    // Embed the phantom in a CT-sized volume of soft tissue.
+    let n = DIMS.iter().product::<usize>();
+    let mut values = vec![40i16; n];
+    let mut truth = vec![0u8; n];
+    let [pi, pj, pk] = phantom.dims;
+    anyhow::ensure!(
+        pi <= DIMS[0] && pj <= DIMS[1] && pk <= DIMS[2],
+        "phantom larger than the volume"
+    );
+    let shift = [(DIMS[0] - pi) / 2, (DIMS[1] - pj) / 2, (DIMS[2] - pk) / 2];
+    for k in 0..pk {
+        for j in 0..pj {
+            let src = pi * (j + pj * k);
+            let dst = shift[0] + DIMS[0] * ((j + shift[1]) + DIMS[1] * (k + shift[2]));
+            values[dst..dst + pi].copy_from_slice(&phantom.values[src..src + pi]);
+            truth[dst..dst + pi].copy_from_slice(&phantom.truth[src..src + pi]);
+        }
+    }
+    let volume = Volume::new(DIMS, Voxels::I16(values), Scaling::IDENTITY)?;
+    println!(
+        "dental phantom: {} teeth, {}×{}×{} embedded in {}×{}×{} int16 (made in {:.1} s)",
+        phantom.teeth.len(),
+        pi,
+        pj,
+        pk,
+        DIMS[0],
+        DIMS[1],
+        DIMS[2],
+        started.elapsed().as_secs_f64()
+    );
+
+    let engine = ClassicalEngine::default();
+    let mut prompts = Vec::new();
+    let mut times = Vec::new();
+    let mut labels = Vec::new();
+    // A session clicks every tooth in turn; the first CLICKS clicks are timed.
+    for (m, tooth) in phantom.teeth.iter().enumerate() {
+        let c = tooth.click();
+        prompts.push(LabelPrompt {
+            label: m as u8 + 1,
+            include: vec![[c[0] + shift[0], c[1] + shift[1], c[2] + shift[2]]],
+            exclude: vec![],
+        });
+        let t = Instant::now();
+        labels = engine
+            .segment(&volume, &prompts, None, &CancelFlag::default())?
+            .labels;
+        times.push(t.elapsed());
+    }
+    let dice: Vec<f64> = (0..phantom.teeth.len())
+        .map(|m| {
+            let want = m as u8 + 1;
+            let (mut both, mut t, mut f) = (0usize, 0usize, 0usize);
+            for (&tv, &lv) in truth.iter().zip(&labels) {
+                t += usize::from(tv == want);
+                f += usize::from(lv == want);
+                both += usize::from(tv == want && lv == want);
+            }
+            2.0 * both as f64 / (t + f) as f64
+        })
+        .collect();
+    times.sort();
+    let median = times[times.len() / 2];
+    println!(
+        "time per click (engine.segment with 1..={CLICKS} teeth prompted): median {:.0} ms, min {:.0} ms, max {:.0} ms",
+        ms(median),
+        ms(times[0]),
+        ms(times[times.len() - 1])
+    );
+    println!(
+        "Dice after one click per tooth ({} teeth): mean {:.3}, min {:.3}",
+        phantom.teeth.len(),
+        dice.iter().sum::<f64>() / dice.len() as f64,
+        dice.iter().copied().fold(f64::INFINITY, f64::min)
+    );
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
