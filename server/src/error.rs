@@ -54,6 +54,21 @@ pub enum ApiError {
     #[error("Point {0} not found")]
     NoSuchPoint(i64),
     /// 400.
+    #[error("label must be between 1 and 255, got {0}")]
+    InvalidLabel(i64),
+    /// 400.
+    #[error("a prompt needs exactly one of 'point' and 'box'")]
+    PromptShape,
+    /// 404.
+    #[error("Prompt {0} not found")]
+    NoSuchPrompt(u64),
+    /// 409.
+    #[error("Nothing to undo")]
+    NothingToUndo,
+    /// 409.
+    #[error("Nothing to redo")]
+    NothingToRedo,
+    /// 400.
     #[error("No points marked. Mark at least one point before running the segmentation.")]
     NoPoints,
     /// 404.
@@ -103,18 +118,21 @@ impl ApiError {
             | Self::PointOutOfRange { .. }
             | Self::Mark(_)
             | Self::NoPoints
+            | Self::InvalidLabel(_)
+            | Self::PromptShape
             | Self::InvalidDownload(_)
             | Self::UnsupportedFileType(_)
             | Self::InvalidFile(_) => StatusCode::BAD_REQUEST,
-            Self::SessionNotFound | Self::NoSuchPoint(_) | Self::NoSegmentation => {
-                StatusCode::NOT_FOUND
-            }
+            Self::SessionNotFound
+            | Self::NoSuchPoint(_)
+            | Self::NoSuchPrompt(_)
+            | Self::NoSegmentation => StatusCode::NOT_FOUND,
             Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MissingFile | Self::InvalidJson(_) | Self::InvalidPath(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Self::Multipart(_, status) => *status,
-            Self::Superseded => StatusCode::CONFLICT,
+            Self::Superseded | Self::NothingToUndo | Self::NothingToRedo => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

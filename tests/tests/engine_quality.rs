@@ -30,6 +30,7 @@ fn one_click_per_tooth(phantom: &DentalPhantom) -> Vec<LabelPrompt> {
             label: m as u8 + 1,
             include: vec![tooth.click()],
             exclude: vec![],
+            boxes: vec![],
         })
         .collect()
 }

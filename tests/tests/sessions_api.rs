@@ -238,6 +238,12 @@ async fn colour_template_and_openapi() {
         ("/api/download/{file_type}", "get"),
         ("/api/status", "get"),
         ("/api/color_template", "get"),
+        ("/api/prompts", "get"),
+        ("/api/prompts", "post"),
+        ("/api/prompts", "delete"),
+        ("/api/prompts/{id}", "delete"),
+        ("/api/prompts/undo", "post"),
+        ("/api/prompts/redo", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

@@ -10,14 +10,13 @@ use interseg_shared::api::session::SessionMessage;
 use interseg_shared::api::slice::MarkedPoint2d;
 use interseg_shared::color::label_color;
 use interseg_shared::error::ApiErrorBody;
-use interseg_shared::geometry::{Axis, SlicePosition, slice_shape, voxel_from_slice};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{AppJson, AppPath, SessionHeader};
+use super::slice_input::point_on_slice;
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
-use crate::session::{ClickView, SessionMeta};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -44,15 +43,14 @@ async fn mark_point(
     let session_id = session.id.to_string();
     let (number, voxel, total_points) = blocking(move || {
         session.update(true, |state| {
-            let (axis, view) = click_view(&state.meta, &request)?;
-            let voxel = voxel_from_slice(
-                axis,
-                view.slice_index,
-                SlicePosition {
-                    row: view.y,
-                    col: view.x,
-                },
-            );
+            let point = request.point;
+            let (view, voxel) = point_on_slice(
+                &state.meta,
+                request.axis,
+                request.slice_index,
+                point.x,
+                point.y,
+            )?;
             let number = state.meta.points.mark(voxel, view, request.point_number)?;
             Ok((number, voxel, state.meta.points.len()))
         })
@@ -67,37 +65,6 @@ async fn mark_point(
         total_points,
         session_id,
     }))
-}
-
-/// Checks a click against the session's volume.
-fn click_view(
-    meta: &SessionMeta,
-    request: &MarkPointRequest,
-) -> Result<(Axis, ClickView), ApiError> {
-    let shape = meta.volume.as_ref().ok_or(ApiError::NoVolume)?.shape;
-    let axis = Axis::from_number(request.axis).ok_or(ApiError::InvalidAxis(request.axis))?;
-    let count = shape[axis.number()];
-    let slice_index = usize::try_from(request.slice_index)
-        .ok()
-        .filter(|&s| s < count)
-        .ok_or(ApiError::SliceOutOfRange {
-            axis: axis.number(),
-            index: request.slice_index,
-            last: count.saturating_sub(1),
-        })?;
-    let (rows, cols) = slice_shape(axis, shape);
-    let (x, y) = (request.point.x, request.point.y);
-    let in_range = |v: i64, n: usize| usize::try_from(v).ok().filter(|&v| v < n);
-    let (Some(col), Some(row)) = (in_range(x, cols), in_range(y, rows)) else {
-        return Err(ApiError::PointOutOfRange { x, y, cols, rows });
-    };
-    let view = ClickView {
-        axis: axis.number(),
-        slice_index,
-        x: col,
-        y: row,
-    };
-    Ok((axis, view))
 }
 
 /// Every point: in marking order, by the view it was marked on, and as 3D indices.

@@ -4,9 +4,11 @@
 mod downloads;
 mod extract;
 mod marks;
+mod prompts;
 mod segmentation;
 mod session_layer;
 mod sessions;
+mod slice_input;
 mod slices;
 mod status;
 mod volumes;
@@ -35,7 +37,8 @@ pub use self::session_layer::CurrentSession;
     tags(
         (name = "sessions", description = "Session lifecycle"),
         (name = "volumes", description = "Uploading a volume and viewing its slices"),
-        (name = "points", description = "Marking points"),
+        (name = "points", description = "Marking points (the original API)"),
+        (name = "prompts", description = "Include/exclude points and boxes per label, with undo and redo"),
         (name = "segmentation", description = "Running the segmentation and downloading results"),
         (name = "status", description = "Session status and the label colour template"),
     )
@@ -48,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(volumes::router(&state.config))
         .merge(slices::router())
         .merge(marks::router())
+        .merge(prompts::router())
         .merge(segmentation::router())
         .merge(downloads::router())
         .merge(status::router())

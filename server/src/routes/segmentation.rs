@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use super::extract::SessionHeader;
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
-use crate::segmentation::{LabelPrompt, LabelVolume};
+use crate::segmentation::LabelVolume;
 use crate::session::{Session, StoredResult};
 use crate::state::AppState;
 use crate::volume::LoadedVolume;
@@ -42,19 +42,7 @@ async fn run_segmentation(
     let (loaded, prompts, generation, cancel) = blocking(move || {
         let loaded = job_session.volume()?.ok_or(ApiError::NoVolume)?;
         let state = job_session.lock();
-        let prompts: Vec<LabelPrompt> = state
-            .meta
-            .points
-            .points()
-            .iter()
-            .filter_map(|p| {
-                Some(LabelPrompt {
-                    label: u8::try_from(p.number).ok()?,
-                    include: vec![p.voxel],
-                    exclude: vec![],
-                })
-            })
-            .collect();
+        let prompts = state.meta.label_prompts();
         if prompts.is_empty() {
             return Err(ApiError::NoPoints);
         }

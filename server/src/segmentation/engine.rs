@@ -6,13 +6,30 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
-/// The prompts for one label: the voxels that belong to it and those that do not.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The prompts for one label: the voxels that belong to it and those that do not, and boxes
+/// drawn around it (or around what is not it) on one slice.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LabelPrompt {
     /// The label value written into the result (1..=255).
     pub label: u8,
     pub include: Vec<VoxelIndex>,
     pub exclude: Vec<VoxelIndex>,
+    pub boxes: Vec<PromptBox>,
+}
+
+/// A rectangle drawn on one slice, as voxel corners (inclusive); flat along the slice's axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PromptBox {
+    pub lo: VoxelIndex,
+    pub hi: VoxelIndex,
+    /// True for "the object is in here", false for "nothing in here belongs to it".
+    pub include: bool,
+}
+
+impl PromptBox {
+    pub fn center(&self) -> VoxelIndex {
+        [0, 1, 2].map(|a| (self.lo[a] + self.hi[a]) / 2)
+    }
 }
 
 /// A label volume: one u8 per voxel, in the same (i fastest) order as the input's voxels.

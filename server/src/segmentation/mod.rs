@@ -4,4 +4,4 @@
 pub mod classical;
 pub mod engine;
 
-pub use engine::{CancelFlag, Engine, EngineError, LabelPrompt, LabelVolume};
+pub use engine::{CancelFlag, Engine, EngineError, LabelPrompt, LabelVolume, PromptBox};

@@ -5,7 +5,9 @@
 //! results. The decoded volume is a cache, rebuilt from the file after a restart.
 
 mod disk;
+mod engine_input;
 pub mod points;
+pub mod prompts;
 pub mod store;
 
 use std::fs;
@@ -20,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 pub use self::points::{ClickView, MarkError, Point, PointSet};
+pub use self::prompts::{Prompt, PromptLog, PromptShape, SliceRect};
 pub use self::store::{SessionStore, StoreError};
 use crate::segmentation::CancelFlag;
 use crate::volume::{LoadError, LoadLimits, LoadedVolume, VolumeFormat};
@@ -56,6 +59,9 @@ pub struct SessionMeta {
     pub last_activity: DateTime<Utc>,
     pub volume: Option<StoredVolume>,
     pub points: PointSet,
+    /// Our own prompts (the original API's points stay in `points`).
+    #[serde(default)]
+    pub prompts: PromptLog,
     pub current_axis: usize,
     pub current_slice: usize,
     pub result: Option<StoredResult>,
@@ -70,6 +76,7 @@ impl SessionMeta {
             last_activity: now,
             volume: None,
             points: PointSet::default(),
+            prompts: PromptLog::default(),
             current_axis: 2,
             current_slice: 0,
             result: None,
@@ -264,6 +271,7 @@ impl Session {
         let old_meta = state.meta.clone();
         state.meta.volume = Some(stored.clone());
         state.meta.points.clear();
+        state.meta.prompts.reset();
         state.meta.result = None;
         state.meta.current_slice = 0;
         if let Err(err) = self.persist(&state.meta, true) {

@@ -4,6 +4,7 @@
 //! stand for the array indices (i, j, k).
 
 pub mod marks;
+pub mod prompts;
 pub mod segmentation;
 pub mod session;
 pub mod slice;

@@ -61,6 +61,7 @@ fn main() -> anyhow::Result<()> {
             label: m as u8 + 1,
             include: vec![[c[0] + shift[0], c[1] + shift[1], c[2] + shift[2]]],
             exclude: vec![],
+            boxes: vec![],
         });
         let t = Instant::now();
         labels = engine

@@ -28,6 +28,9 @@ const CANCEL_CHECK_EVERY: usize = 1 << 16;
 pub struct Grower {
     /// The label written for it; 0 for background.
     pub label: u8,
+    /// For background grown from exclude points: the label it holds back. It blocks only
+    /// that label; any other label may still take what it reached.
+    pub against: Option<u8>,
     pub seeds: Vec<VoxelIndex>,
     /// The intensity model it grows by (for background, the model of the label it excludes).
     pub model: LabelModel,
@@ -67,8 +70,16 @@ pub fn compete(
     }
     let strides = [1, dims[0], dims[0] * dims[1]];
     let mut settled = 0usize;
+    // Whether grower `rank` may take a voxel that `holder` (1 + rank, or 0) holds.
+    let may_take = |rank: usize, holder: u16| -> bool {
+        let Some(held_by) = usize::from(holder).checked_sub(1) else {
+            return true;
+        };
+        let (taker, holder) = (&growers[rank], &growers[held_by]);
+        taker.against.is_none() && holder.against.is_some_and(|against| against != taker.label)
+    };
     while let Some(Reverse((cost_bits, rank, offset))) = heap.pop() {
-        if owner[offset] != 0 {
+        if !may_take(usize::from(rank), owner[offset]) {
             continue;
         }
         owner[offset] = rank + 1;
@@ -89,7 +100,7 @@ pub fn compete(
                     (voxel[axis] > grower.lo[axis]).then(|| offset - strides[axis])
                 };
                 let Some(next) = next else { continue };
-                if owner[next] != 0 {
+                if !may_take(usize::from(rank), owner[next]) {
                     continue;
                 }
                 let Some(value) = volume.value_at_offset(next) else {

@@ -15,7 +15,7 @@ use interseg_shared::volume::Volume;
 use self::flood::{Grower, Outcome, compete};
 use self::model::LabelModel;
 use self::refine::refine_boundary;
-use super::engine::{CancelFlag, Engine, EngineError, LabelPrompt, LabelVolume};
+use super::engine::{CancelFlag, Engine, EngineError, LabelPrompt, LabelVolume, PromptBox};
 
 /// Competitive region growing from include points, bounded in extent.
 #[derive(Clone, Debug)]
@@ -54,30 +54,54 @@ impl Engine for ClassicalEngine {
         // cheaply through what looks like the excluded spot; they are listed first and win ties.
         let mut exclusions = Vec::new();
         let mut objects = Vec::new();
-        for prompt in prompts
-            .iter()
-            .filter(|p| p.label != 0 && !p.include.is_empty())
-        {
-            let Some(model) = LabelModel::learn(volume, &prompt.include) else {
+        for prompt in prompts.iter().filter(|p| p.label != 0) {
+            // A box stands for its centre, and an include box also bounds growth in its plane.
+            let box_centers = |include: bool| {
+                prompt
+                    .boxes
+                    .iter()
+                    .filter(move |b| b.include == include)
+                    .map(PromptBox::center)
+            };
+            let include: Vec<VoxelIndex> = prompt
+                .include
+                .iter()
+                .copied()
+                .chain(box_centers(true))
+                .collect();
+            let exclude: Vec<VoxelIndex> = prompt
+                .exclude
+                .iter()
+                .copied()
+                .chain(box_centers(false))
+                .collect();
+            let Some(model) = LabelModel::learn(volume, &include) else {
                 continue;
             };
-            if !prompt.exclude.is_empty() {
-                let (lo, hi) = self.bounds(volume, &prompt.exclude);
-                let seeds = prompt.exclude.clone();
-                let model = model.exclusion(volume, &seeds);
+            if !exclude.is_empty() {
+                let (lo, hi) = self.bounds(volume, &exclude);
+                let model = model.exclusion(volume, &exclude);
                 exclusions.push(Grower {
                     label: 0,
-                    seeds,
+                    against: Some(prompt.label),
+                    seeds: exclude,
                     model,
                     lo,
                     hi,
                 });
             }
-            let (lo, hi) = self.bounds(volume, &prompt.include);
-            let seeds = prompt.include.clone();
+            let (mut lo, mut hi) = self.bounds(volume, &include);
+            for drawn in prompt.boxes.iter().filter(|b| b.include) {
+                for a in (0..3).filter(|&a| drawn.lo[a] != drawn.hi[a]) {
+                    let margin = (drawn.hi[a] - drawn.lo[a]) / 4 + 2;
+                    lo[a] = lo[a].max(drawn.lo[a].saturating_sub(margin));
+                    hi[a] = hi[a].min(drawn.hi[a] + margin + 1).max(lo[a] + 1);
+                }
+            }
             objects.push(Grower {
                 label: prompt.label,
-                seeds,
+                against: None,
+                seeds: include,
                 model,
                 lo,
                 hi,
@@ -176,6 +200,7 @@ mod tests {
             label,
             include: vec![seed],
             exclude: vec![],
+            boxes: vec![],
         }
     }
 
@@ -303,6 +328,7 @@ mod tests {
             label: 1,
             include: vec![[17, 16, 16]],
             exclude: vec![[30, 16, 16]],
+            boxes: vec![],
         };
         let result = engine
             .segment(&vol, &[with_exclude], None, &CancelFlag::default())
