@@ -34,9 +34,33 @@ pub struct Config {
     #[arg(long, env = "INTERSEG_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
+    /// The segmentation engine: `classical` (built in, needs nothing) or `onnx` (a network).
+    #[arg(long, env = "INTERSEG_ENGINE", value_enum, default_value_t = EngineKind::Classical)]
+    pub engine: EngineKind,
+
+    /// The ONNX model for `--engine onnx` (nnInteractive's input convention; see the README).
+    #[arg(long, env = "INTERSEG_MODEL")]
+    pub model: Option<PathBuf>,
+
+    /// ONNX Runtime's library for `--engine onnx` (`libonnxruntime.so`, e.g. from
+    /// `pip install onnxruntime==1.31.1`, in `site-packages/onnxruntime/capi/`).
+    #[arg(long, env = "INTERSEG_ORT_LIB")]
+    pub ort_lib: Option<PathBuf>,
+
+    /// Threads for one engine run (default: the number of cores).
+    #[arg(long, env = "INTERSEG_ENGINE_THREADS")]
+    pub engine_threads: Option<usize>,
+
     /// Segmentation runs allowed at once across all sessions (default: the number of cores).
     #[arg(long, env = "INTERSEG_MAX_CONCURRENT_SEGMENTATIONS")]
     pub max_concurrent_segmentations: Option<usize>,
+}
+
+/// Which segmentation engine serves the sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineKind {
+    Classical,
+    Onnx,
 }
 
 /// No data dir was given and the platform has none.
@@ -64,6 +88,12 @@ impl Config {
         directories::ProjectDirs::from("org", "interseg", "interseg")
             .map(|dirs| dirs.data_dir().to_path_buf())
             .ok_or(NoDataDir)
+    }
+
+    pub fn engine_threads(&self) -> usize {
+        self.engine_threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+            .max(1)
     }
 
     pub fn segmentation_slots(&self) -> usize {

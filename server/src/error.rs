@@ -212,7 +212,9 @@ impl From<EngineError> for ApiError {
         match err {
             EngineError::Cancelled => Self::Superseded,
             EngineError::NoPrompts => Self::NoPoints,
-            EngineError::PromptOutside(_) => Self::Internal(err.to_string()),
+            EngineError::PromptOutside(_) | EngineError::Model(_) => {
+                Self::Internal(err.to_string())
+            }
         }
     }
 }

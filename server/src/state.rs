@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-use crate::config::{Config, NoDataDir};
+use crate::config::{Config, EngineKind, NoDataDir};
 use crate::segmentation::Engine;
 use crate::segmentation::classical::ClassicalEngine;
+use crate::segmentation::onnx::{OnnxConfig, OnnxEngine, OnnxError};
 use crate::session::{SessionStore, StoreError};
 use crate::volume::LoadLimits;
 
@@ -26,6 +27,34 @@ pub enum StartupError {
     NoDataDir(#[from] NoDataDir),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("--engine onnx needs {0}")]
+    EngineConfig(&'static str),
+    #[error(transparent)]
+    Onnx(#[from] OnnxError),
+}
+
+/// The engine the configuration asks for, loaded and checked.
+fn engine_for(config: &Config) -> Result<Arc<dyn Engine>, StartupError> {
+    Ok(match config.engine {
+        EngineKind::Classical => Arc::new(ClassicalEngine::default()),
+        EngineKind::Onnx => {
+            let model = config
+                .model
+                .clone()
+                .ok_or(StartupError::EngineConfig("--model PATH"))?;
+            let runtime_library = config
+                .ort_lib
+                .clone()
+                .ok_or(StartupError::EngineConfig("--ort-lib PATH"))?;
+            let engine = OnnxEngine::load(&OnnxConfig {
+                model,
+                runtime_library,
+                threads: config.engine_threads(),
+            })?;
+            tracing::info!(patch = ?engine.patch(), "ONNX engine loaded");
+            Arc::new(engine)
+        }
+    })
 }
 
 impl AppState {
@@ -41,8 +70,8 @@ impl AppState {
         Ok(Self {
             sessions,
             segmentation_slots: Arc::new(Semaphore::new(config.segmentation_slots())),
+            engine: engine_for(&config)?,
             config: Arc::new(config),
-            engine: Arc::new(ClassicalEngine::default()),
         })
     }
 

@@ -34,3 +34,28 @@ pub fn run_tool(script: &str, args: &[&str]) -> anyhow::Result<String> {
     );
     Ok(stdout)
 }
+
+/// ONNX Runtime's library from the test venv's onnxruntime wheel: `INTERSEG_ORT_LIB`, else
+/// found under `.venv`.
+pub fn ort_library() -> anyhow::Result<std::path::PathBuf> {
+    if let Some(path) = std::env::var_os("INTERSEG_ORT_LIB") {
+        return Ok(path.into());
+    }
+    let lib = crate::workspace_root().join(".venv/lib");
+    let found = std::fs::read_dir(&lib)
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|python| python.path().join("site-packages/onnxruntime/capi"))
+        .filter_map(|capi| std::fs::read_dir(capi).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|f| f.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("libonnxruntime.so."))
+        });
+    found.context("no ONNX Runtime library: run scripts/test (it installs onnxruntime into .venv) or set INTERSEG_ORT_LIB")
+}

@@ -80,6 +80,8 @@ pub enum EngineError {
     PromptOutside(VoxelIndex),
     #[error("no prompts to segment")]
     NoPrompts,
+    #[error("the model failed: {0}")]
+    Model(String),
 }
 
 /// A segmentation engine: prompts in, labels out. Labels are listed in priority order: where

@@ -3,5 +3,6 @@
 
 pub mod classical;
 pub mod engine;
+pub mod onnx;
 
 pub use engine::{CancelFlag, Engine, EngineError, LabelPrompt, LabelVolume, PromptBox};
