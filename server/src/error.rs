@@ -62,6 +62,9 @@ pub enum ApiError {
     /// 404.
     #[error("Prompt {0} not found")]
     NoSuchPrompt(u64),
+    /// 404.
+    #[error("Segmentation job {0} not found")]
+    NoSuchJob(u64),
     /// 409.
     #[error("Nothing to undo")]
     NothingToUndo,
@@ -126,6 +129,7 @@ impl ApiError {
             Self::SessionNotFound
             | Self::NoSuchPoint(_)
             | Self::NoSuchPrompt(_)
+            | Self::NoSuchJob(_)
             | Self::NoSegmentation => StatusCode::NOT_FOUND,
             Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MissingFile | Self::InvalidJson(_) | Self::InvalidPath(_) => {

@@ -8,7 +8,7 @@
 )]
 
 use interseg_server::segmentation::classical::ClassicalEngine;
-use interseg_server::segmentation::{CancelFlag, Engine, LabelPrompt};
+use interseg_server::segmentation::{Engine, LabelPrompt, RunControl};
 use interseg_shared::volume::{Scaling, Volume, Voxels};
 use interseg_tests::dental::DentalPhantom;
 
@@ -54,7 +54,7 @@ fn one_click_per_tooth_finds_every_tooth() {
             &volume,
             &one_click_per_tooth(&phantom),
             None,
-            &CancelFlag::default(),
+            &RunControl::default(),
         )
         .unwrap();
     let dice = dices(&phantom, &result.labels);
@@ -76,7 +76,7 @@ fn corrective_clicks_reach_095_on_a_hard_case() {
     let engine = ClassicalEngine::default();
     let mut prompts = one_click_per_tooth(&phantom);
     let mut labels = engine
-        .segment(&volume, &prompts, None, &CancelFlag::default())
+        .segment(&volume, &prompts, None, &RunControl::default())
         .unwrap()
         .labels;
     for round in 0..3 {
@@ -104,7 +104,7 @@ fn corrective_clicks_reach_095_on_a_hard_case() {
             break;
         }
         labels = engine
-            .segment(&volume, &prompts, None, &CancelFlag::default())
+            .segment(&volume, &prompts, None, &RunControl::default())
             .unwrap()
             .labels;
     }

@@ -244,6 +244,9 @@ async fn colour_template_and_openapi() {
         ("/api/prompts/{id}", "delete"),
         ("/api/prompts/undo", "post"),
         ("/api/prompts/redo", "post"),
+        ("/api/segmentation/jobs", "post"),
+        ("/api/segmentation/jobs/{job_id}", "get"),
+        ("/api/segmentation/jobs/{job_id}", "delete"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

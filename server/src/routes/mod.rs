@@ -3,6 +3,7 @@
 
 mod downloads;
 mod extract;
+mod jobs;
 mod marks;
 mod prompts;
 mod segmentation;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(marks::router())
         .merge(prompts::router())
         .merge(segmentation::router())
+        .merge(jobs::router())
         .merge(downloads::router())
         .merge(status::router())
         .layer(middleware::from_fn_with_state(

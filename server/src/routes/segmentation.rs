@@ -13,14 +13,14 @@ use utoipa_axum::routes;
 use super::extract::SessionHeader;
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
-use crate::segmentation::LabelVolume;
+use crate::segmentation::{LabelVolume, RunControl};
 use crate::session::{Session, StoredResult};
 use crate::state::AppState;
 use crate::volume::LoadedVolume;
 use crate::volume::export::{label_description, write_label_nifti};
 
 /// Where the result is downloaded from (the original answered a path on its own disk).
-const DOWNLOAD_PATH: &str = "/api/download/segmentation";
+pub(super) const DOWNLOAD_PATH: &str = "/api/download/segmentation";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(run_segmentation))
@@ -38,15 +38,35 @@ async fn run_segmentation(
     State(state): State<AppState>,
     Extension(CurrentSession(session)): Extension<CurrentSession>,
 ) -> Result<Json<RunSegmentationResponse>, ApiError> {
+    let result = segment_session(&state, session, RunControl::default()).await?;
+    Ok(Json(RunSegmentationResponse {
+        status: "success".to_owned(),
+        message: format!(
+            "Segmentation completed: {} object(s) labelled",
+            result.unique_labels.iter().filter(|&&l| l != 0).count()
+        ),
+        file_path: DOWNLOAD_PATH.to_owned(),
+        unique_labels: result.unique_labels,
+    }))
+}
+
+/// Segments the session's prompts and stores the result: the whole run, for the original
+/// endpoint and for jobs alike. `control` stops it (as does a new upload) and reports progress.
+pub(super) async fn segment_session(
+    state: &AppState,
+    session: Arc<Session>,
+    control: RunControl,
+) -> Result<StoredResult, ApiError> {
     let job_session = Arc::clone(&session);
-    let (loaded, prompts, generation, cancel) = blocking(move || {
+    let (loaded, prompts, generation, control) = blocking(move || {
         let loaded = job_session.volume()?.ok_or(ApiError::NoVolume)?;
         let state = job_session.lock();
         let prompts = state.meta.label_prompts();
         if prompts.is_empty() {
             return Err(ApiError::NoPoints);
         }
-        Ok((loaded, prompts, state.generation(), state.cancel_flag()))
+        let control = control.also_cancelled_by(&state.cancel_flag());
+        Ok((loaded, prompts, state.generation(), control))
     })
     .await?;
 
@@ -58,18 +78,8 @@ async fn run_segmentation(
     let engine = Arc::clone(&state.engine);
     let job_loaded = Arc::clone(&loaded);
     let labels =
-        blocking(move || Ok(engine.segment(&job_loaded.volume, &prompts, None, &cancel)?)).await?;
-
-    let result = blocking(move || store_result(&session, &loaded, generation, &labels)).await?;
-    Ok(Json(RunSegmentationResponse {
-        status: "success".to_owned(),
-        message: format!(
-            "Segmentation completed: {} object(s) labelled",
-            result.unique_labels.iter().filter(|&&l| l != 0).count()
-        ),
-        file_path: DOWNLOAD_PATH.to_owned(),
-        unique_labels: result.unique_labels,
-    }))
+        blocking(move || Ok(engine.segment(&job_loaded.volume, &prompts, None, &control)?)).await?;
+    blocking(move || store_result(&session, &loaded, generation, &labels)).await
 }
 
 /// Writes the label volume and label file, then records them as the session's result.

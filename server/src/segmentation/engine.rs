@@ -1,7 +1,7 @@
 //! The interface every segmentation engine implements.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
@@ -57,17 +57,54 @@ impl LabelVolume {
     }
 }
 
-/// Set from outside to ask a running engine to stop.
+/// Shared between an engine run and whoever started it: the starter can ask the run to stop,
+/// and the run reports how far it has got.
 #[derive(Clone, Debug, Default)]
-pub struct CancelFlag(Arc<AtomicBool>);
+pub struct RunControl {
+    cancelled: Arc<AtomicBool>,
+    /// Another control whose cancellation also stops this run (the session's, say).
+    also_cancelled_by: Option<Arc<AtomicBool>>,
+    /// Progress in millionths, so that it fits an atomic.
+    progress_millionths: Arc<AtomicU32>,
+}
 
-impl CancelFlag {
+impl RunControl {
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed);
+        self.cancelled.store(true, Ordering::Relaxed);
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        self.cancelled.load(Ordering::Relaxed)
+            || self
+                .also_cancelled_by
+                .as_ref()
+                .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// This control (same flag, same progress), also stopped when `other` is cancelled.
+    pub fn also_cancelled_by(&self, other: &RunControl) -> RunControl {
+        RunControl {
+            cancelled: Arc::clone(&self.cancelled),
+            also_cancelled_by: Some(Arc::clone(&other.cancelled)),
+            progress_millionths: Arc::clone(&self.progress_millionths),
+        }
+    }
+
+    /// Reports progress in 0..=1 (never going back).
+    pub fn report(&self, fraction: f32) {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "clamped to 0..=1e6"
+        )]
+        let millionths = (fraction.clamp(0.0, 1.0) * 1e6) as u32;
+        self.progress_millionths
+            .fetch_max(millionths, Ordering::Relaxed);
+    }
+
+    /// Progress so far, in 0..=1.
+    pub fn progress(&self) -> f32 {
+        self.progress_millionths.load(Ordering::Relaxed) as f32 / 1e6
     }
 }
 
@@ -101,6 +138,6 @@ pub trait Engine: Send + Sync {
         volume: &Volume,
         prompts: &[LabelPrompt],
         previous: Option<&LabelVolume>,
-        cancel: &CancelFlag,
+        control: &RunControl,
     ) -> Result<LabelVolume, EngineError>;
 }

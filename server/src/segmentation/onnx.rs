@@ -24,7 +24,7 @@ use ort::environment::Environment;
 use ort::session::Session;
 use ort::value::Tensor;
 
-use super::engine::{CancelFlag, Engine, EngineError, LabelPrompt, LabelVolume};
+use super::engine::{Engine, EngineError, LabelPrompt, LabelVolume, RunControl};
 
 const CHANNELS: usize = 8;
 const CH_IMAGE: usize = 0;
@@ -189,13 +189,14 @@ impl Engine for OnnxEngine {
         volume: &Volume,
         prompts: &[LabelPrompt],
         previous: Option<&LabelVolume>,
-        cancel: &CancelFlag,
+        control: &RunControl,
     ) -> Result<LabelVolume, EngineError> {
         let dims = volume.dims();
         let mut labels = vec![0u8; dims[0] * dims[1] * dims[2]];
         let mut any = false;
-        for prompt in prompts {
-            if cancel.is_cancelled() {
+        for (done, prompt) in prompts.iter().enumerate() {
+            control.report(done as f32 / prompts.len().max(1) as f32);
+            if control.is_cancelled() {
                 return Err(EngineError::Cancelled);
             }
             let Some(patch) = PatchInput::build(volume, prompt, previous, self.patch)? else {

@@ -6,6 +6,7 @@
 
 mod disk;
 mod engine_input;
+pub mod jobs;
 pub mod points;
 pub mod prompts;
 pub mod store;
@@ -21,10 +22,11 @@ use interseg_shared::ids::SessionId;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+pub use self::jobs::{JobStatus, Jobs};
 pub use self::points::{ClickView, MarkError, Point, PointSet};
 pub use self::prompts::{Prompt, PromptLog, PromptShape, SliceRect};
 pub use self::store::{SessionStore, StoreError};
-use crate::segmentation::CancelFlag;
+use crate::segmentation::RunControl;
 use crate::volume::{LoadError, LoadLimits, LoadedVolume, VolumeFormat};
 
 const META_FILE: &str = "meta.json";
@@ -100,7 +102,8 @@ pub struct SessionState {
     /// Bumped when the volume is replaced, so that work started on the old one is discarded.
     generation: u64,
     /// Cancels engine work on the current volume.
-    cancel: CancelFlag,
+    cancel: RunControl,
+    pub jobs: Jobs,
 }
 
 impl SessionState {
@@ -108,7 +111,7 @@ impl SessionState {
         self.generation
     }
 
-    pub fn cancel_flag(&self) -> CancelFlag {
+    pub fn cancel_flag(&self) -> RunControl {
         self.cancel.clone()
     }
 }
@@ -153,7 +156,8 @@ impl Session {
                 meta,
                 volume: None,
                 generation: 0,
-                cancel: CancelFlag::default(),
+                cancel: RunControl::default(),
+                jobs: Jobs::default(),
             }),
             last_seen: Mutex::new(last_seen),
         }
@@ -279,7 +283,7 @@ impl Session {
             return Err(err);
         }
         state.cancel.cancel();
-        state.cancel = CancelFlag::default();
+        state.cancel = RunControl::default();
         state.generation += 1;
         state.volume = Some(Arc::new(loaded));
         drop(state);

@@ -14,3 +14,32 @@ pub struct RunSegmentationResponse {
     /// The label values present in the result, ascending (0, the background, included).
     pub unique_labels: Vec<u8>,
 }
+
+/// Where a segmentation job stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+/// A segmentation job (`/api/segmentation/jobs`).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct JobResponse {
+    pub job_id: u64,
+    pub state: JobState,
+    /// 0 to 1.
+    pub progress: f32,
+    /// When done: the label values present, ascending.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unique_labels: Option<Vec<u8>>,
+    /// When done: where to download the result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_path: Option<String>,
+    /// When failed: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub session_id: String,
+}

@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use interseg_server::segmentation::classical::ClassicalEngine;
-use interseg_server::segmentation::{CancelFlag, Engine, LabelPrompt};
+use interseg_server::segmentation::{Engine, LabelPrompt, RunControl};
 use interseg_shared::volume::{Scaling, Volume, Voxels};
 use interseg_tests::dental::DentalPhantom;
 
@@ -65,7 +65,7 @@ fn main() -> anyhow::Result<()> {
         });
         let t = Instant::now();
         labels = engine
-            .segment(&volume, &prompts, None, &CancelFlag::default())?
+            .segment(&volume, &prompts, None, &RunControl::default())?
             .labels;
         times.push(t.elapsed());
     }

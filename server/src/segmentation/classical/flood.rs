@@ -15,7 +15,7 @@ use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
 use super::model::LabelModel;
-use crate::segmentation::engine::{CancelFlag, EngineError};
+use crate::segmentation::engine::{EngineError, RunControl};
 
 /// Extra step cost per squared unit of deviation from the label's typical intensity.
 const DEVIATION_WEIGHT: f32 = 4.0;
@@ -51,7 +51,7 @@ pub struct Outcome {
 pub fn compete(
     volume: &Volume,
     growers: &[Grower],
-    cancel: &CancelFlag,
+    control: &RunControl,
 ) -> Result<Outcome, EngineError> {
     let dims = volume.dims();
     let n = dims[0] * dims[1] * dims[2];
@@ -87,7 +87,7 @@ pub fn compete(
         labels[offset] = grower.label;
         taken[usize::from(rank)].push(offset);
         settled += 1;
-        if settled.is_multiple_of(CANCEL_CHECK_EVERY) && cancel.is_cancelled() {
+        if settled.is_multiple_of(CANCEL_CHECK_EVERY) && control.is_cancelled() {
             return Err(EngineError::Cancelled);
         }
         let cost = f32::from_bits(cost_bits);

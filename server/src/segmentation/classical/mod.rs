@@ -15,7 +15,7 @@ use interseg_shared::volume::Volume;
 use self::flood::{Grower, Outcome, compete};
 use self::model::LabelModel;
 use self::refine::refine_boundary;
-use super::engine::{CancelFlag, Engine, EngineError, LabelPrompt, LabelVolume, PromptBox};
+use super::engine::{Engine, EngineError, LabelPrompt, LabelVolume, PromptBox, RunControl};
 
 /// Competitive region growing from include points, bounded in extent.
 #[derive(Clone, Debug)]
@@ -40,7 +40,7 @@ impl Engine for ClassicalEngine {
         volume: &Volume,
         prompts: &[LabelPrompt],
         _previous: Option<&LabelVolume>,
-        cancel: &CancelFlag,
+        control: &RunControl,
     ) -> Result<LabelVolume, EngineError> {
         for point in prompts
             .iter()
@@ -110,12 +110,21 @@ impl Engine for ClassicalEngine {
         if objects.is_empty() {
             return Err(EngineError::NoPrompts);
         }
-        if cancel.is_cancelled() {
+        if control.is_cancelled() {
             return Err(EngineError::Cancelled);
         }
         let growers: Vec<Grower> = exclusions.into_iter().chain(objects).collect();
-        let Outcome { mut labels, taken } = compete(volume, &growers, cancel)?;
-        for (grower, mut members) in growers.iter().zip(taken).filter(|(g, _)| g.label != 0) {
+        control.report(0.1);
+        let Outcome { mut labels, taken } = compete(volume, &growers, control)?;
+        control.report(0.7);
+        let refined = growers.iter().filter(|g| g.label != 0).count().max(1) as f32;
+        for (done, (grower, mut members)) in growers
+            .iter()
+            .zip(taken)
+            .filter(|(g, _)| g.label != 0)
+            .enumerate()
+        {
+            control.report(0.7 + 0.3 * done as f32 / refined);
             refine_boundary(
                 volume,
                 &mut labels,
@@ -214,7 +223,7 @@ mod tests {
                 &vol,
                 &[prompt(1, [22, 18, 16])],
                 None,
-                &CancelFlag::default(),
+                &RunControl::default(),
             )
             .unwrap();
         assert_eq!(count(&result, 1), ball_voxels(dims, c, r));
@@ -229,7 +238,7 @@ mod tests {
             &[([15.0, 15.0, 15.0], 6.0), ([45.0, 15.0, 15.0], 6.0)],
         );
         let engine = ClassicalEngine::default();
-        let cancel = CancelFlag::default();
+        let cancel = RunControl::default();
         let result = engine
             .segment(
                 &vol,
@@ -281,7 +290,7 @@ mod tests {
                 &vol,
                 &[prompt(1, [17, 16, 16]), prompt(2, [30, 16, 16])],
                 None,
-                &CancelFlag::default(),
+                &RunControl::default(),
             )
             .unwrap();
         assert_eq!(result.unique_labels(), vec![0, 1, 2]);
@@ -298,7 +307,7 @@ mod tests {
                 &vol,
                 &[prompt(3, [16, 15, 15]), prompt(4, [24, 15, 15])],
                 None,
-                &CancelFlag::default(),
+                &RunControl::default(),
             )
             .unwrap();
         assert_eq!(result.unique_labels(), vec![0, 3, 4]);
@@ -319,7 +328,7 @@ mod tests {
                 &vol,
                 &[prompt(1, [17, 16, 16])],
                 None,
-                &CancelFlag::default(),
+                &RunControl::default(),
             )
             .unwrap();
         // Alone, the click takes both touching balls.
@@ -331,7 +340,7 @@ mod tests {
             boxes: vec![],
         };
         let result = engine
-            .segment(&vol, &[with_exclude], None, &CancelFlag::default())
+            .segment(&vol, &[with_exclude], None, &RunControl::default())
             .unwrap();
         assert!(dice_against_nearest(&result, 1, a, b) > 0.95);
         assert_eq!(result.labels[30 + 48 * (16 + 32 * 16)], 0);
@@ -347,7 +356,7 @@ mod tests {
                 &vol,
                 &[prompt(1, [32, 32, 32])],
                 None,
-                &CancelFlag::default(),
+                &RunControl::default(),
             )
             .unwrap();
         assert_eq!(count(&result, 1), 21 * 21 * 21);
@@ -360,13 +369,13 @@ mod tests {
         let engine = ClassicalEngine::default();
         let prompts = [prompt(1, [16, 16, 16])];
         let a = engine
-            .segment(&vol, &prompts, None, &CancelFlag::default())
+            .segment(&vol, &prompts, None, &RunControl::default())
             .unwrap();
         let b = engine
-            .segment(&vol, &prompts, None, &CancelFlag::default())
+            .segment(&vol, &prompts, None, &RunControl::default())
             .unwrap();
         assert_eq!(a, b);
-        let cancel = CancelFlag::default();
+        let cancel = RunControl::default();
         cancel.cancel();
         assert!(matches!(
             engine.segment(&vol, &prompts, None, &cancel),
@@ -378,7 +387,7 @@ mod tests {
     fn rejects_prompts_outside() {
         let vol = balls([8, 8, 8], &[]);
         let err = ClassicalEngine::default()
-            .segment(&vol, &[prompt(1, [8, 0, 0])], None, &CancelFlag::default())
+            .segment(&vol, &[prompt(1, [8, 0, 0])], None, &RunControl::default())
             .unwrap_err();
         assert!(matches!(err, EngineError::PromptOutside(_)));
     }
