@@ -142,17 +142,23 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let detail = if status.is_server_error() {
-            // The cause is logged once, here; the client gets no internals.
+impl ApiError {
+    /// What the client is told. A server-side cause is logged once, here, and the client gets
+    /// no internals.
+    pub fn client_detail(&self) -> String {
+        if self.status().is_server_error() {
             tracing::error!("{self:#}");
             "Internal error".to_owned()
         } else {
             self.to_string()
-        };
-        (status, Json(ApiErrorBody { detail })).into_response()
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let detail = self.client_detail();
+        (self.status(), Json(ApiErrorBody { detail })).into_response()
     }
 }
 

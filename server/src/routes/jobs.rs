@@ -40,16 +40,9 @@ async fn start_job(
                 unique_labels: result.unique_labels,
             },
             Err(ApiError::Superseded) => JobStatus::Cancelled,
-            Err(err) => {
-                let detail = if err.status().is_server_error() {
-                    // Logged here once; the client gets no internals.
-                    tracing::error!("segmentation job failed: {err:#}");
-                    "Internal error".to_owned()
-                } else {
-                    err.to_string()
-                };
-                JobStatus::Failed { detail }
-            }
+            Err(err) => JobStatus::Failed {
+                detail: err.client_detail(),
+            },
         };
         job_session.lock().jobs.finish(job_id, status);
     });
