@@ -5,7 +5,11 @@
 //!     INTERSEG_NNINTERACTIVE_MODEL=/path/model.onnx cargo test --release -p interseg-tests \
 //!         --test nninteractive_export -- --ignored --nocapture
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails by panicking")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
 
 use std::time::Instant;
 
@@ -18,7 +22,8 @@ use serde_json::json;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "slow; needs the exported nnInteractive model (INTERSEG_NNINTERACTIVE_MODEL)"]
 async fn the_exported_network_runs_through_the_server() {
-    let model = std::env::var_os("INTERSEG_NNINTERACTIVE_MODEL").expect("set INTERSEG_NNINTERACTIVE_MODEL");
+    let model =
+        std::env::var_os("INTERSEG_NNINTERACTIVE_MODEL").expect("set INTERSEG_NNINTERACTIVE_MODEL");
     let ort_lib = python::ort_library().unwrap();
     let server = TestServer::spawn_with(|c| {
         c.engine = EngineKind::Onnx;
@@ -28,10 +33,19 @@ async fn the_exported_network_runs_through_the_server() {
     .await
     .unwrap();
     let session = server.new_session().await.unwrap();
-    assert_eq!(session.get("/api/status").await.unwrap().json["nninteractive_available"], true);
-    let ball = Ball { center: [110.0, 100.0, 90.0], radius: 20.0 };
+    assert_eq!(
+        session.get("/api/status").await.unwrap().json["nninteractive_available"],
+        true
+    );
+    let ball = Ball {
+        center: [110.0, 100.0, 90.0],
+        radius: 20.0,
+    };
     let phantom = Phantom::balls([220, 200, 180], &[ball], 4);
-    session.upload_bytes("ct.nii.gz", phantom.to_nii_gz([0.8, 0.8, 1.0])).await.unwrap();
+    session
+        .upload_bytes("ct.nii.gz", phantom.to_nii_gz([0.8, 0.8, 1.0]))
+        .await
+        .unwrap();
     let [i, j, k] = ball.center_voxel();
     session.mark(2, k, j, i).await.unwrap();
     session
@@ -42,7 +56,10 @@ async fn the_exported_network_runs_through_the_server() {
     let run = session.post("/api/run_segmentation").await.unwrap();
     let seconds = started.elapsed().as_secs_f64();
     assert_eq!(run.status, StatusCode::OK, "{}", run.json);
-    let (status, bytes) = session.get_bytes("/api/download/segmentation").await.unwrap();
+    let (status, bytes) = session
+        .get_bytes("/api/download/segmentation")
+        .await
+        .unwrap();
     assert_eq!(status, StatusCode::OK);
     let labels = gunzip(&bytes).unwrap()[352..].to_vec();
     assert_eq!(labels.len(), phantom.truth.len());

@@ -11,6 +11,7 @@ mod refine;
 
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
+use rayon::prelude::*;
 
 use self::flood::{Grower, Outcome, compete};
 use self::model::LabelModel;
@@ -54,28 +55,40 @@ impl Engine for ClassicalEngine {
         // cheaply through what looks like the excluded spot; they are listed first and win ties.
         let mut exclusions = Vec::new();
         let mut objects = Vec::new();
-        for prompt in prompts.iter().filter(|p| p.label != 0) {
-            // A box stands for its centre, and an include box also bounds growth in its plane.
-            let box_centers = |include: bool| {
-                prompt
-                    .boxes
+        // A box stands for its centre, and an include box also bounds growth in its plane.
+        let seeds: Vec<(&LabelPrompt, Vec<VoxelIndex>, Vec<VoxelIndex>)> = prompts
+            .iter()
+            .filter(|p| p.label != 0)
+            .map(|prompt| {
+                let box_centers = |include: bool| {
+                    prompt
+                        .boxes
+                        .iter()
+                        .filter(move |b| b.include == include)
+                        .map(PromptBox::center)
+                };
+                let include = prompt
+                    .include
                     .iter()
-                    .filter(move |b| b.include == include)
-                    .map(PromptBox::center)
-            };
-            let include: Vec<VoxelIndex> = prompt
-                .include
-                .iter()
-                .copied()
-                .chain(box_centers(true))
-                .collect();
-            let exclude: Vec<VoxelIndex> = prompt
-                .exclude
-                .iter()
-                .copied()
-                .chain(box_centers(false))
-                .collect();
-            let Some(model) = LabelModel::learn(volume, &include) else {
+                    .copied()
+                    .chain(box_centers(true))
+                    .collect();
+                let exclude = prompt
+                    .exclude
+                    .iter()
+                    .copied()
+                    .chain(box_centers(false))
+                    .collect();
+                (prompt, include, exclude)
+            })
+            .collect();
+        // Each model reads its own window of the volume: independent, so learned in parallel.
+        let models: Vec<Option<LabelModel>> = seeds
+            .par_iter()
+            .map(|(_, include, _)| LabelModel::learn(volume, include))
+            .collect();
+        for ((prompt, include, exclude), model) in seeds.into_iter().zip(models) {
+            let Some(model) = model else {
                 continue;
             };
             if !exclude.is_empty() {
