@@ -47,6 +47,11 @@ pub struct Config {
     #[arg(long, env = "INTERSEG_ORT_LIB")]
     pub ort_lib: Option<PathBuf>,
 
+    /// Where `--engine onnx` runs: `cpu`, or `cuda` (needs the GPU build of ONNX Runtime,
+    /// e.g. from `pip install onnxruntime-gpu`; without a usable GPU it falls back to the CPU).
+    #[arg(long, env = "INTERSEG_ORT_PROVIDER", value_enum, default_value_t = OrtProvider::Cpu)]
+    pub ort_provider: OrtProvider,
+
     /// Threads for one engine run (default: the number of cores).
     #[arg(long, env = "INTERSEG_ENGINE_THREADS")]
     pub engine_threads: Option<usize>,
@@ -61,6 +66,13 @@ pub struct Config {
 pub enum EngineKind {
     Classical,
     Onnx,
+}
+
+/// Where ONNX Runtime runs the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OrtProvider {
+    Cpu,
+    Cuda,
 }
 
 /// No data dir was given and the platform has none.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-use crate::config::{Config, EngineKind, NoDataDir};
+use crate::config::{Config, EngineKind, NoDataDir, OrtProvider};
 use crate::segmentation::Engine;
 use crate::segmentation::classical::ClassicalEngine;
 use crate::segmentation::onnx::{OnnxConfig, OnnxEngine, OnnxError};
@@ -50,6 +50,7 @@ fn engine_for(config: &Config) -> Result<Arc<dyn Engine>, StartupError> {
                 model,
                 runtime_library,
                 threads: config.engine_threads(),
+                cuda: config.ort_provider == OrtProvider::Cuda,
             })?;
             tracing::info!(patch = ?engine.patch(), "ONNX engine loaded");
             Arc::new(engine)

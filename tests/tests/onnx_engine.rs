@@ -32,6 +32,7 @@ fn output_equals_onnxruntime_in_python() {
         model: model.clone(),
         runtime_library: python::ort_library().unwrap(),
         threads: 2,
+        cuda: false,
     })
     .unwrap();
     assert_eq!(engine.patch(), [32, 32, 32]);
@@ -94,6 +95,7 @@ async fn the_server_segments_with_the_network() {
     let session = server.new_session().await.unwrap();
     let status = session.get("/api/status").await.unwrap();
     assert_eq!(status.json["nninteractive_available"], true);
+    assert_eq!(status.json["cuda_available"], false);
 
     let ball = Ball {
         center: [24.0, 20.0, 18.0],
@@ -149,4 +151,21 @@ fn a_missing_runtime_or_model_is_a_clear_startup_error() {
     config.ort_lib = Some(python::ort_library().unwrap());
     let err = AppState::open(config).err().unwrap().to_string();
     assert!(err.contains("model not found"), "{err}");
+}
+
+#[test]
+fn asking_for_cuda_without_a_gpu_runs_on_the_cpu() {
+    use interseg_server::segmentation::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = OnnxEngine::load(&OnnxConfig {
+        model: test_model(dir.path()),
+        runtime_library: python::ort_library().unwrap(),
+        threads: 1,
+        cuda: true,
+    })
+    .unwrap();
+    assert!(!engine.uses_cuda());
+    let (output, _) = engine.infer(vec![0.0; 8 * 32 * 32 * 32]).unwrap();
+    // All inputs zero: every logit is the bias.
+    assert!(output.iter().all(|&v| (v + 0.5).abs() < 1e-6));
 }

@@ -38,7 +38,7 @@ async fn status(
         current_slice: meta.current_slice,
         segmentation_files_exist: meta.result.is_some(),
         nninteractive_available: state.engine.is_nninteractive(),
-        cuda_available: false,
+        cuda_available: state.engine.uses_cuda(),
         created_at: meta.created_at,
         last_activity: meta.last_activity,
     })

@@ -132,6 +132,11 @@ pub trait Engine: Send + Sync {
         false
     }
 
+    /// Whether this engine runs on a CUDA GPU (reported by `/api/status`).
+    fn uses_cuda(&self) -> bool {
+        false
+    }
+
     /// Segments `volume` for `prompts`. `previous` is the last result, for engines that refine.
     fn segment(
         &self,

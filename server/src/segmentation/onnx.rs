@@ -21,6 +21,7 @@ use std::sync::{Mutex, OnceLock};
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 use ort::environment::Environment;
+use ort::ep::{CUDA, ExecutionProvider as _};
 use ort::session::Session;
 use ort::value::Tensor;
 
@@ -47,6 +48,8 @@ pub struct OnnxConfig {
     /// `libonnxruntime.so` (e.g. from `pip install onnxruntime`, in `onnxruntime/capi/`).
     pub runtime_library: PathBuf,
     pub threads: usize,
+    /// Run on a CUDA GPU when ONNX Runtime can (falls back to the CPU otherwise).
+    pub cuda: bool,
 }
 
 /// The engine could not be set up.
@@ -69,6 +72,7 @@ pub struct OnnxEngine {
     /// `run` needs exclusive access; concurrent runs wait (the server bounds them anyway).
     session: Mutex<Session>,
     patch: [usize; 3],
+    on_cuda: bool,
 }
 
 impl std::fmt::Debug for OnnxEngine {
@@ -93,12 +97,18 @@ impl OnnxEngine {
             .get_or_init(|| start_runtime(&config.runtime_library))
             .clone()
             .map_err(OnnxError::Runtime)?;
-        let session = open_session(&environment, &config.model, config.threads.max(1))
-            .map_err(|err| OnnxError::Model(err.to_string()))?;
+        let (session, on_cuda) = open_session(
+            &environment,
+            &config.model,
+            config.threads.max(1),
+            config.cuda,
+        )
+        .map_err(|err| OnnxError::Model(err.to_string()))?;
         let patch = patch_of(&session)?;
         Ok(Self {
             session: Mutex::new(session),
             patch,
+            on_cuda,
         })
     }
 
@@ -127,11 +137,25 @@ fn start_runtime(library: &Path) -> Result<Environment, String> {
         .map_err(|err| err.to_string())
 }
 
-fn open_session(environment: &Environment, model: &Path, threads: usize) -> ort::Result<Session> {
+/// Opens the model; with `cuda`, on the GPU when ONNX Runtime can (says whether it did).
+fn open_session(
+    environment: &Environment,
+    model: &Path,
+    threads: usize,
+    cuda: bool,
+) -> ort::Result<(Session, bool)> {
     let mut builder = Session::builder(environment)?
         .with_intra_threads(threads)
         .map_err(ort::Error::<()>::from)?;
-    builder.commit_from_file(model)
+    let on_cuda = cuda
+        && match CUDA::default().register(&mut builder) {
+            Ok(()) => true,
+            Err(err) => {
+                tracing::warn!("CUDA is not usable ({err}); the network runs on the CPU");
+                false
+            }
+        };
+    Ok((builder.commit_from_file(model)?, on_cuda))
 }
 
 fn run_model(
@@ -182,6 +206,10 @@ impl Engine for OnnxEngine {
 
     fn is_nninteractive(&self) -> bool {
         true
+    }
+
+    fn uses_cuda(&self) -> bool {
+        self.on_cuda
     }
 
     fn segment(
