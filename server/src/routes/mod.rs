@@ -13,6 +13,7 @@ mod slice_input;
 mod slices;
 mod status;
 mod volumes;
+mod voxels;
 
 use std::sync::Arc;
 
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
     let session_scoped = OpenApiRouter::new()
         .merge(volumes::router(&state.config))
         .merge(slices::router())
+        .merge(voxels::router())
         .merge(marks::router())
         .merge(prompts::router())
         .merge(segmentation::router())

@@ -31,3 +31,20 @@ pub struct UploadForm {
     #[schema(format = Binary, content_media_type = "application/octet-stream")]
     file: String,
 }
+
+/// Answer of `GET /api/volume`: what a client needs to show the volume itself.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct VolumeInfo {
+    /// `[I, J, K]`.
+    pub shape: [usize; 3],
+    /// The stored voxel type, as numpy names it (`int16`, `float32`, …).
+    pub dtype: String,
+    /// Scaled intensity = stored value × `scl_slope` + `scl_inter`.
+    pub scl_slope: f64,
+    pub scl_inter: f64,
+    pub data_range: [f64; 2],
+    /// Voxel size along i, j, k in mm.
+    pub spacing_mm: [f64; 3],
+    /// Voxel (i, j, k) to world (RAS, mm), row-major 4×4: sform, else qform, else the spacing.
+    pub affine: [[f64; 4]; 4],
+}

@@ -1,0 +1,178 @@
+//! The volume and the latest result as raw voxels, for clients that render themselves (the
+//! viewer): fetched once, then every slice is cut locally. Voxels are little-endian at their
+//! stored width, i fastest; gzip-compressed when the client accepts it.
+
+use std::io::Write as _;
+
+use axum::Extension;
+use axum::Json;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use interseg_shared::api::volume::VolumeInfo;
+use interseg_shared::error::ApiErrorBody;
+use interseg_shared::volume::Voxels;
+use nifti::NiftiHeader;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::SessionHeader;
+use super::{CurrentSession, blocking};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::volume::{LoadLimits, VolumeFormat};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(volume_info))
+        .routes(routes!(volume_voxels))
+        .routes(routes!(segmentation_voxels))
+}
+
+/// The volume's shape, stored type, scaling, spacing and voxel-to-world affine.
+#[utoipa::path(get, path = "/api/volume", tag = "volumes", params(SessionHeader),
+    responses(
+        (status = 200, body = VolumeInfo),
+        (status = 400, body = ApiErrorBody, description = "No volume"),
+    ))]
+async fn volume_info(
+    Extension(CurrentSession(session)): Extension<CurrentSession>,
+) -> Result<Json<VolumeInfo>, ApiError> {
+    let loaded = blocking(move || session.volume()?.ok_or(ApiError::NoVolume)).await?;
+    let volume = &loaded.volume;
+    Ok(Json(VolumeInfo {
+        shape: volume.dims(),
+        dtype: volume.voxels().type_name().to_owned(),
+        scl_slope: volume.scaling().slope,
+        scl_inter: volume.scaling().inter,
+        data_range: loaded.data_range,
+        spacing_mm: [1, 2, 3]
+            .map(|a| f64::from(loaded.header.pixdim[a].abs()).max(f64::MIN_POSITIVE)),
+        affine: world_from_voxel(&loaded.header),
+    }))
+}
+
+/// The volume's voxels: stored type, little-endian, i fastest (see `GET /api/volume`).
+#[utoipa::path(get, path = "/api/volume/voxels", tag = "volumes", params(SessionHeader),
+    responses(
+        (status = 200, description = "Raw voxels (gzip when accepted)", content_type = "application/octet-stream"),
+        (status = 400, body = ApiErrorBody, description = "No volume"),
+    ))]
+async fn volume_voxels(
+    Extension(CurrentSession(session)): Extension<CurrentSession>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let gzip = accepts_gzip(&headers);
+    let body = blocking(move || {
+        let loaded = session.volume()?.ok_or(ApiError::NoVolume)?;
+        encode(&little_endian(loaded.volume.voxels()), gzip)
+    })
+    .await?;
+    Ok(octet_stream(body, gzip))
+}
+
+/// The latest result's labels: one byte per voxel, i fastest.
+#[utoipa::path(get, path = "/api/segmentation/voxels", tag = "segmentation", params(SessionHeader),
+    responses(
+        (status = 200, description = "Raw labels (gzip when accepted)", content_type = "application/octet-stream"),
+        (status = 404, body = ApiErrorBody, description = "No segmentation yet"),
+    ))]
+async fn segmentation_voxels(
+    Extension(CurrentSession(session)): Extension<CurrentSession>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let gzip = accepts_gzip(&headers);
+    let body = blocking(move || {
+        let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
+        let path = session.dir().join(&result.labels_nifti);
+        let limits = LoadLimits {
+            max_voxels: u64::MAX,
+        };
+        let labels =
+            crate::volume::load(&path, VolumeFormat::NiftiGz, limits).map_err(|err| match err {
+                crate::volume::LoadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    ApiError::NoSegmentation
+                }
+                other => ApiError::Internal(format!("stored result unreadable: {other}")),
+            })?;
+        encode(&little_endian(labels.volume.voxels()), gzip)
+    })
+    .await?;
+    Ok(octet_stream(body, gzip))
+}
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")))
+}
+
+fn octet_stream(body: Vec<u8>, gzip: bool) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, "application/octet-stream")], body).into_response();
+    if gzip {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
+}
+
+fn encode(bytes: &[u8], gzip: bool) -> Result<Vec<u8>, ApiError> {
+    if !gzip {
+        return Ok(bytes.to_vec());
+    }
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 3),
+        flate2::Compression::fast(),
+    );
+    encoder
+        .write_all(bytes)
+        .and_then(|()| encoder.finish())
+        .map_err(|err| ApiError::Internal(format!("compressing voxels failed: {err}")))
+}
+
+fn little_endian(voxels: &Voxels) -> Vec<u8> {
+    match voxels {
+        Voxels::U8(v) => v.clone(),
+        Voxels::I8(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        Voxels::I16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        Voxels::U16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        Voxels::I32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        Voxels::U32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        Voxels::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+        Voxels::F64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
+    }
+}
+
+/// The header's voxel-to-world transform as nibabel chooses it: sform, else qform, else the
+/// spacing alone. The qform is only derived from a header that can give one without the
+/// `nifti` crate's panicking paths (negative spacing, invalid qfac).
+fn world_from_voxel(header: &NiftiHeader) -> [[f64; 4]; 4] {
+    let matrix = if header.sform_code > 0 {
+        Some(header.sform_affine::<f64>())
+    } else if header.qform_code > 0
+        && header.pixdim[1..4].iter().all(|p| *p >= 0.0)
+        && (header.pixdim[0] == 1.0 || header.pixdim[0] == -1.0)
+    {
+        Some(header.qform_affine::<f64>())
+    } else {
+        None
+    };
+    let mut out = [[0.0; 4]; 4];
+    match matrix {
+        Some(m) => {
+            for (r, row) in out.iter_mut().enumerate() {
+                for (c, cell) in row.iter_mut().enumerate() {
+                    *cell = m[(r, c)];
+                }
+            }
+        }
+        None => {
+            for (a, row) in out.iter_mut().enumerate().take(3) {
+                row[a] = f64::from(header.pixdim[a + 1].abs()).max(f64::MIN_POSITIVE);
+            }
+            out[3][3] = 1.0;
+        }
+    }
+    out
+}
