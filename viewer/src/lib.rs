@@ -4,9 +4,11 @@
 //!
 //! # Layout
 //! - [`app`]: `ViewerApp`, the eframe application.
+//! - [`config`]: the local settings file (server, session per server, view preferences).
 //! - [`embedded`]: the in-process server a desktop user gets when no server is configured.
 
 pub mod app;
+pub mod config;
 pub mod embedded;
 
 pub use app::ViewerApp;

@@ -2,13 +2,15 @@
 
 use anyhow::Context as _;
 use clap::Parser;
+use interseg_viewer::config::ConfigFile;
 use interseg_viewer::{ViewerApp, embedded::EmbeddedServer};
 
 /// interseg: interactive 3D segmentation of medical volumes.
 #[derive(Parser)]
 #[command(name = "interseg-viewer", version, about)]
 struct Cli {
-    /// A running interseg server to use instead of the embedded one.
+    /// A running interseg server to use instead of the embedded one (default: the one in the
+    /// viewer's settings, else the embedded server).
     #[arg(long, env = "INTERSEG_SERVER")]
     server: Option<String>,
 }
@@ -21,7 +23,11 @@ fn main() -> anyhow::Result<()> {
         )
         .init();
     let cli = Cli::parse();
-    let (server_url, embedded) = match cli.server {
+    // A server given on the command line wins over the one remembered in the settings.
+    let settings = ConfigFile::platform()
+        .map(|file| file.load())
+        .unwrap_or_default();
+    let (server_url, embedded) = match cli.server.or(settings.server_url) {
         Some(url) => (url, None),
         None => {
             let embedded = EmbeddedServer::start().context("starting the embedded server")?;
