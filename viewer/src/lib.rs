@@ -4,10 +4,12 @@
 //!
 //! # Layout
 //! - [`app`]: `ViewerApp`, the eframe application.
+//! - [`client`]: the HTTP client (async; run off the UI thread).
 //! - [`config`]: the local settings file (server, session per server, view preferences).
 //! - [`embedded`]: the in-process server a desktop user gets when no server is configured.
 
 pub mod app;
+pub mod client;
 pub mod config;
 pub mod embedded;
 

@@ -24,10 +24,10 @@ fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     // A server given on the command line wins over the one remembered in the settings.
-    let settings = ConfigFile::platform()
-        .map(|file| file.load())
-        .unwrap_or_default();
-    let (server_url, embedded) = match cli.server.or(settings.server_url) {
+    let settings = ConfigFile::platform();
+    let mut config = settings.as_ref().map(ConfigFile::load).unwrap_or_default();
+    config.server_url = cli.server.or(config.server_url);
+    let (server_url, embedded) = match config.server_url.clone() {
         Some(url) => (url, None),
         None => {
             let embedded = EmbeddedServer::start().context("starting the embedded server")?;
@@ -43,7 +43,10 @@ fn main() -> anyhow::Result<()> {
     eframe::run_native(
         "interseg",
         options,
-        Box::new(move |_cc| Ok(Box::new(ViewerApp::new(server_url, embedded)))),
+        Box::new(move |cc| {
+            let app = ViewerApp::new(cc.egui_ctx.clone(), server_url, embedded, settings, config)?;
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|err| anyhow::anyhow!("the window could not be opened: {err}"))
 }

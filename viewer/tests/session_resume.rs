@@ -1,0 +1,75 @@
+//! The viewer's client against a real server: a stored session is resumed, a vanished one is
+//! replaced (and said so), an unreachable server is a readable error.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
+use interseg_server::{AppState, Config};
+use interseg_viewer::client::{ClientError, ServerClient, SessionStart};
+
+async fn spawn_server() -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::with_data_dir(dir.path());
+    let state = tokio::task::spawn_blocking(move || AppState::open(config))
+        .await
+        .unwrap()
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(interseg_server::run(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    (url, dir)
+}
+
+#[tokio::test]
+async fn stored_sessions_are_resumed_and_vanished_ones_replaced() {
+    let (url, _dir) = spawn_server().await;
+    let client = ServerClient::new(&format!("{url}/"));
+
+    let first = client.resume_or_create(None).await.unwrap();
+    let SessionStart::Created {
+        session_id,
+        stored_was_gone: false,
+    } = &first
+    else {
+        panic!("{first:?}")
+    };
+    let again = client.resume_or_create(Some(session_id)).await.unwrap();
+    assert_eq!(again, SessionStart::Resumed(session_id.clone()));
+    assert_eq!(
+        client.status(session_id).await.unwrap().session_id,
+        *session_id
+    );
+
+    for stale in ["3f1c8b4e-0000-4000-8000-000000000000", "not-a-uuid"] {
+        let replaced = client.resume_or_create(Some(stale)).await.unwrap();
+        let SessionStart::Created {
+            session_id: new_id,
+            stored_was_gone: true,
+        } = &replaced
+        else {
+            panic!("{replaced:?}")
+        };
+        assert_ne!(new_id, stale);
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_readable_error() {
+    // A port that was just free: nothing listens there.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let err = ServerClient::new(&url)
+        .resume_or_create(None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ClientError::Unreachable { .. }), "{err:?}");
+    assert!(err.to_string().contains("cannot be reached"), "{err}");
+}
