@@ -7,30 +7,13 @@
     reason = "a test fails by panicking"
 )]
 
-use interseg_server::{AppState, Config};
+use interseg_tests::TestServer;
 use interseg_viewer::client::{ClientError, ServerClient, SessionStart};
-
-async fn spawn_server() -> (String, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config::with_data_dir(dir.path());
-    let state = tokio::task::spawn_blocking(move || AppState::open(config))
-        .await
-        .unwrap()
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(interseg_server::run(
-        listener,
-        state,
-        std::future::pending(),
-    ));
-    (url, dir)
-}
 
 #[tokio::test]
 async fn stored_sessions_are_resumed_and_vanished_ones_replaced() {
-    let (url, _dir) = spawn_server().await;
-    let client = ServerClient::new(&format!("{url}/"));
+    let server = TestServer::spawn().await.unwrap();
+    let client = ServerClient::new(&server.url("/"));
 
     let first = client.resume_or_create(None).await.unwrap();
     let SessionStart::Created {

@@ -61,13 +61,11 @@ async fn volume_voxels(
     Extension(CurrentSession(session)): Extension<CurrentSession>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let gzip = accepts_gzip(&headers);
-    let body = blocking(move || {
+    voxel_response(&headers, move || {
         let loaded = session.volume()?.ok_or(ApiError::NoVolume)?;
-        encode(&little_endian(loaded.volume.voxels()), gzip)
+        Ok(little_endian(loaded.volume.voxels()))
     })
-    .await?;
-    Ok(octet_stream(body, gzip))
+    .await
 }
 
 /// The latest result's labels: one byte per voxel, i fastest.
@@ -80,8 +78,7 @@ async fn segmentation_voxels(
     Extension(CurrentSession(session)): Extension<CurrentSession>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let gzip = accepts_gzip(&headers);
-    let body = blocking(move || {
+    voxel_response(&headers, move || {
         let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
         let path = session.dir().join(&result.labels_nifti);
         let limits = LoadLimits {
@@ -94,9 +91,19 @@ async fn segmentation_voxels(
                 }
                 other => ApiError::Internal(format!("stored result unreadable: {other}")),
             })?;
-        encode(&little_endian(labels.volume.voxels()), gzip)
+        Ok(little_endian(labels.volume.voxels()))
     })
-    .await?;
+    .await
+}
+
+/// Produces the raw bytes and compresses them (when the client accepts gzip), both off the
+/// runtime's threads.
+async fn voxel_response(
+    headers: &HeaderMap,
+    produce: impl FnOnce() -> Result<Vec<u8>, ApiError> + Send + 'static,
+) -> Result<Response, ApiError> {
+    let gzip = accepts_gzip(headers);
+    let body = blocking(move || encode(produce()?, gzip)).await?;
     Ok(octet_stream(body, gzip))
 }
 
@@ -117,16 +124,16 @@ fn octet_stream(body: Vec<u8>, gzip: bool) -> Response {
     response
 }
 
-fn encode(bytes: &[u8], gzip: bool) -> Result<Vec<u8>, ApiError> {
+fn encode(bytes: Vec<u8>, gzip: bool) -> Result<Vec<u8>, ApiError> {
     if !gzip {
-        return Ok(bytes.to_vec());
+        return Ok(bytes);
     }
     let mut encoder = flate2::write::GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3),
         flate2::Compression::fast(),
     );
     encoder
-        .write_all(bytes)
+        .write_all(&bytes)
         .and_then(|()| encoder.finish())
         .map_err(|err| ApiError::Internal(format!("compressing voxels failed: {err}")))
 }
