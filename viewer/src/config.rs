@@ -17,6 +17,9 @@ pub struct ViewerConfig {
     /// A remote server to use; none means the embedded one.
     #[serde(default)]
     pub server_url: Option<String>,
+    /// The API token the remote server asks for, if any.
+    #[serde(default)]
+    pub api_token: Option<String>,
     /// The session to resume, per server (its URL, or [`EMBEDDED`]).
     #[serde(default)]
     pub sessions: BTreeMap<String, String>,

@@ -13,6 +13,9 @@ struct Cli {
     /// viewer's settings, else the embedded server).
     #[arg(long, env = "INTERSEG_SERVER")]
     server: Option<String>,
+    /// The API token the remote server asks for (sent as `Authorization: Bearer`).
+    #[arg(long, env = "INTERSEG_API_TOKEN")]
+    token: Option<String>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -27,6 +30,7 @@ fn main() -> anyhow::Result<()> {
     let settings = ConfigFile::platform();
     let mut config = settings.as_ref().map(ConfigFile::load).unwrap_or_default();
     config.server_url = cli.server.or(config.server_url);
+    config.api_token = cli.token.or(config.api_token);
     let (server_url, embedded) = match config.server_url.clone() {
         Some(url) => (url, None),
         None => {
@@ -37,14 +41,22 @@ fn main() -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("interseg")
-            .with_inner_size([1100.0, 760.0]),
+            .with_inner_size([1280.0, 820.0])
+            .with_drag_and_drop(true),
         ..Default::default()
     };
     eframe::run_native(
         "interseg",
         options,
         Box::new(move |cc| {
-            let app = ViewerApp::new(cc.egui_ctx.clone(), server_url, embedded, settings, config)?;
+            let app = ViewerApp::new(
+                cc.egui_ctx.clone(),
+                cc.wgpu_render_state.as_ref(),
+                server_url,
+                embedded,
+                settings,
+                config,
+            )?;
             Ok(Box::new(app))
         }),
     )

@@ -1,0 +1,232 @@
+//! What the user asks for, turned into server calls and view changes.
+
+use std::path::PathBuf;
+
+use interseg_shared::api::prompts::SlicePoint;
+use interseg_shared::geometry::{Axis, slice_from_voxel};
+
+use super::ViewerApp;
+use crate::client::ServerClient;
+use crate::client::volume::UploadSource;
+use crate::config::EMBEDDED;
+use crate::document::{Document, Transfer};
+use crate::sample;
+
+impl ViewerApp {
+    /// Opens the bundled sample volume.
+    pub fn open_sample(&mut self) {
+        self.upload(UploadSource::Bytes {
+            name: sample::FILE_NAME.to_owned(),
+            bytes: sample::BYTES.to_vec(),
+        });
+    }
+
+    /// Opens a file from this machine.
+    pub fn open_path(&mut self, path: PathBuf) {
+        if !path.is_file() {
+            self.complain(format!("{} is not a file", path.display()));
+            return;
+        }
+        self.upload(UploadSource::File(path));
+    }
+
+    fn upload(&mut self, source: UploadSource) {
+        if self.doc.is_busy() {
+            self.complain("Wait for the current transfer, or cancel it");
+            return;
+        }
+        let name = source.name();
+        let Some((progress, cancel)) = self.net.upload(source) else {
+            self.complain("Not connected to a server yet");
+            return;
+        };
+        let stem = name
+            .trim_end_matches(".gz")
+            .trim_end_matches(".nii")
+            .to_owned();
+        self.fields.save_path = super::default_save_path(&format!("{stem}_segmentation"));
+        self.doc.volume_name = Some(name.clone());
+        self.doc.transfer = Some(Transfer {
+            what: format!("Uploading {name}"),
+            progress,
+            cancel: Some(cancel),
+        });
+    }
+
+    /// Stops an upload; the server keeps what it had before.
+    pub fn cancel_transfer(&mut self) {
+        if let Some(transfer) = self.doc.transfer.take() {
+            if let Some(cancel) = transfer.cancel {
+                cancel.abort();
+            }
+            self.say(format!("{} cancelled", transfer.what));
+        }
+    }
+
+    /// Marks a point on `voxel`, clicked in the view along `axis`: an include point for the
+    /// current label, or an exclude point for the object under it.
+    pub fn mark_point(&mut self, voxel: [usize; 3], axis: usize, include: bool) {
+        let Some(axis) = Axis::from_number(axis as i64) else {
+            return;
+        };
+        let (slice, pos) = slice_from_voxel(axis, voxel);
+        let point = SlicePoint {
+            axis: axis.number() as i64,
+            slice_index: slice as i64,
+            x: pos.col as i64,
+            y: pos.row as i64,
+        };
+        let label = if include {
+            self.view.current_label
+        } else {
+            match self.doc.label_at(voxel) {
+                0 => self
+                    .doc
+                    .last_include_label()
+                    .unwrap_or(self.view.current_label),
+                under => under,
+            }
+        };
+        self.net.add_point(label, include, point);
+        if include && self.view.new_object_per_click {
+            self.view.current_label = self.doc.next_free_label(label);
+        }
+    }
+
+    pub fn remove_prompt(&mut self, id: u64) {
+        self.net
+            .prompts("remove the point", move |client, session| async move {
+                client.remove_prompt(&session, id).await
+            });
+    }
+
+    pub fn clear_points(&mut self) {
+        self.net
+            .prompts("clear the points", |client, session| async move {
+                client.clear_prompts(&session).await
+            });
+    }
+
+    pub fn undo(&mut self) {
+        if self.doc.can_undo {
+            self.net.prompts("undo", |client, session| async move {
+                client.undo(&session).await
+            });
+        }
+    }
+
+    pub fn redo(&mut self) {
+        if self.doc.can_redo {
+            self.net.prompts("redo", |client, session| async move {
+                client.redo(&session).await
+            });
+        }
+    }
+
+    /// Runs the engine on the current prompts; while a run is going, queues one more.
+    pub fn segment(&mut self) {
+        if self.doc.volume.is_none() {
+            return;
+        }
+        if self.doc.job.is_some() {
+            self.doc.segment_again = true;
+            return;
+        }
+        self.doc.job = Some(interseg_shared::api::segmentation::JobResponse {
+            job_id: 0,
+            state: interseg_shared::api::segmentation::JobState::Running,
+            progress: 0.0,
+            unique_labels: None,
+            file_path: None,
+            detail: None,
+            session_id: String::new(),
+        });
+        self.net.segment();
+    }
+
+    pub fn cancel_segmentation(&mut self) {
+        self.doc.segment_again = false;
+        if let Some(job) = &self.doc.job
+            && job.job_id > 0
+        {
+            self.net.cancel_job(job.job_id);
+        }
+    }
+
+    /// Downloads the label volume to `path` and the label file beside it.
+    pub fn save_to(&mut self, path: PathBuf) {
+        if self.doc.labels.is_none() {
+            self.complain("Nothing to save yet: mark points and segment first");
+            return;
+        }
+        self.net.save(path);
+    }
+
+    pub fn save_with_dialog(&mut self) {
+        let suggested = PathBuf::from(&self.fields.save_path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "segmentation.nii.gz".to_owned());
+        self.net.pick_save(suggested);
+    }
+
+    /// Leaves the current session (it stays on the server) and starts a new one.
+    pub fn new_session(&mut self) {
+        self.doc = Document::default();
+        self.hover = None;
+        if let Some(key) = self.config.sessions.get(self.config.server_key()).cloned() {
+            tracing::info!("leaving session {key}");
+        }
+        let settings = self.settings.clone().map(|f| (f, self.config.clone()));
+        self.net.connect(None, settings);
+    }
+
+    /// Connects to the server typed in the server window (empty: the embedded one).
+    pub fn connect_to(&mut self, url: &str, token: &str) {
+        let url = url.trim().trim_end_matches('/').to_owned();
+        let token = Some(token.trim().to_owned()).filter(|t| !t.is_empty());
+        let (base, remote) = if url.is_empty() {
+            match &self.embedded {
+                Some(server) => (server.url().to_owned(), None),
+                None => {
+                    self.complain("This viewer was started without an embedded server");
+                    return;
+                }
+            }
+        } else {
+            (url.clone(), Some(url))
+        };
+        self.config.server_url = remote;
+        self.config.api_token = token.clone();
+        self.server_url = base.clone();
+        self.net.set_client(ServerClient::with_token(&base, token));
+        self.doc = Document::default();
+        self.reconnect();
+    }
+
+    /// Connects to the configured server, resuming its stored session.
+    pub(crate) fn reconnect(&mut self) {
+        let stored = self.config.session().map(str::to_owned);
+        let settings = self.settings.clone().map(|f| (f, self.config.clone()));
+        self.net.connect(stored, settings);
+    }
+
+    /// Whether the server in use is the embedded one.
+    pub fn uses_embedded(&self) -> bool {
+        self.config.server_key() == EMBEDDED
+    }
+
+    /// Remembers the window/level for the next start.
+    pub fn remember_window(&mut self) {
+        let w = self.view.window;
+        self.config.window_level = Some([w.center, w.width]);
+        if let Some(file) = self.settings.clone() {
+            let config = self.config.clone();
+            std::thread::spawn(move || {
+                if let Err(err) = file.save(&config) {
+                    tracing::warn!("cannot save the viewer settings: {err}");
+                }
+            });
+        }
+    }
+}

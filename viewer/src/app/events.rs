@@ -1,0 +1,187 @@
+//! Applying what the background work reports to the viewer's state.
+
+use interseg_shared::api::segmentation::JobState;
+
+use super::ViewerApp;
+use crate::client::{ClientError, SessionStart};
+use crate::document::{SessionView, Transfer};
+use crate::net::Event;
+use crate::view::WindowLevel;
+
+impl ViewerApp {
+    pub(crate) fn apply_events(&mut self) {
+        for event in self.net.poll() {
+            self.apply(event);
+        }
+    }
+
+    fn apply(&mut self, event: Event) {
+        match event {
+            Event::Session(Ok(start)) => self.session_started(start),
+            Event::Session(Err(err)) => {
+                self.doc.session = SessionView::Failed(err.to_string());
+                self.failed("start a session", &err);
+            }
+            Event::NoVolume => self.doc.transfer = None,
+            Event::VolumeLoading(progress) => {
+                self.doc.transfer = Some(Transfer {
+                    what: "Loading the volume".to_owned(),
+                    progress,
+                    cancel: None,
+                });
+            }
+            Event::Volume(Ok(volume)) => {
+                self.doc.transfer = None;
+                if let Some(renderer) = &self.renderer
+                    && let Err(err) = renderer.upload_volume(volume.dims(), &volume.values)
+                {
+                    self.complain(format!("Cannot show the volume: {err}"));
+                }
+                self.view.reset_for(&volume);
+                if self.config.window_level.is_none() || self.doc.volume.is_some() {
+                    self.view.window = WindowLevel::from_range(volume.robust_range);
+                }
+                self.doc.labels = None;
+                self.doc.volume = Some(volume);
+            }
+            Event::Volume(Err(err)) => {
+                self.doc.transfer = None;
+                self.failed("load the volume", &err);
+            }
+            Event::Labels(Ok(labels)) => self.show_labels(labels),
+            Event::Labels(Err(err)) => self.failed("load the result", &err),
+            Event::Prompts { action, answer } => match answer {
+                Ok(answer) => {
+                    let changed = answer.prompts != self.doc.prompts;
+                    self.doc.prompts = answer.prompts;
+                    self.doc.can_undo = answer.can_undo;
+                    self.doc.can_redo = answer.can_redo;
+                    if changed && self.auto_segment && action != "load the points" {
+                        self.segment();
+                    }
+                }
+                Err(err) => self.failed(action, &err),
+            },
+            Event::Uploaded(Ok(answer)) => {
+                self.doc.transfer = None;
+                self.doc.prompts.clear();
+                self.doc.labels = None;
+                let [lo, hi] = answer.data_range;
+                self.say(format!(
+                    "Opened {} ({} voxels, values {lo}…{hi})",
+                    self.doc.volume_name.clone().unwrap_or_default(),
+                    answer
+                        .shape
+                        .iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join("×"),
+                ));
+            }
+            Event::Uploaded(Err(err)) => {
+                self.doc.transfer = None;
+                self.failed("open the file", &err);
+            }
+            Event::Job(Ok(job)) => match job.state {
+                JobState::Running => self.doc.job = Some(job),
+                JobState::Done => {
+                    self.doc.job = None;
+                    let labels = job.unique_labels.unwrap_or_default();
+                    let objects = labels.iter().filter(|&&l| l > 0).count();
+                    self.say(format!("Segmented: {objects} object(s)"));
+                    self.segment_again_if_asked();
+                }
+                JobState::Failed => {
+                    self.doc.job = None;
+                    self.complain(format!(
+                        "Segmentation failed: {}",
+                        job.detail.unwrap_or_default()
+                    ));
+                }
+                JobState::Cancelled => {
+                    self.doc.job = None;
+                    if !self.segment_again_if_asked() {
+                        self.say("Segmentation cancelled");
+                    }
+                }
+            },
+            Event::Job(Err(err)) => {
+                self.doc.job = None;
+                self.failed("segment", &err);
+            }
+            Event::Saved(Ok(files)) => self.say(format!(
+                "Saved {} and {}",
+                files.labels_volume.display(),
+                files.label_descriptions.display()
+            )),
+            Event::Saved(Err(err)) => self.failed("save", &err),
+            Event::OpenPicked(Some(path)) => self.open_path(path),
+            Event::SavePicked(Some(path)) => {
+                self.fields.save_path = path.display().to_string();
+                self.save_to(path);
+            }
+            Event::OpenPicked(None) | Event::SavePicked(None) => {}
+            Event::Reconnected => {
+                self.doc.connection_lost = false;
+                self.say("The server answers again");
+                match self.doc.session_id().map(str::to_owned) {
+                    Some(id) => self.net.session_ready(&id),
+                    None => self.reconnect(),
+                }
+            }
+        }
+    }
+
+    fn session_started(&mut self, start: SessionStart) {
+        let short: String = start.session_id().chars().take(8).collect();
+        match &start {
+            SessionStart::Resumed(_) => self.say(format!("Session {short}… resumed")),
+            SessionStart::Created {
+                stored_was_gone: true,
+                ..
+            } => self.say(format!(
+                "The previous session is no longer on the server; started session {short}…"
+            )),
+            SessionStart::Created { .. } => self.say(format!("New session {short}…")),
+        }
+        self.net.session_ready(start.session_id());
+        self.config.set_session(start.session_id());
+        self.doc.session = SessionView::Ready(start);
+    }
+
+    fn show_labels(&mut self, labels: Option<Vec<u8>>) {
+        if let Some(renderer) = &self.renderer
+            && self.doc.volume.is_some()
+            && let Err(err) = renderer.upload_labels(labels.as_deref())
+        {
+            self.complain(format!("Cannot show the result: {err}"));
+            return;
+        }
+        if labels.is_some() {
+            self.doc.results_shown += 1;
+        }
+        self.doc.labels = labels;
+    }
+
+    /// Starts the next run when prompts changed during the last one.
+    fn segment_again_if_asked(&mut self) -> bool {
+        let again = std::mem::take(&mut self.doc.segment_again);
+        if again {
+            self.segment();
+        }
+        again
+    }
+
+    /// Reports a failed call in plain words; a lost connection starts the retries.
+    fn failed(&mut self, action: &str, err: &ClientError) {
+        if err.is_connection_lost() {
+            self.doc.connection_lost = true;
+            self.net.watch_connection();
+            self.complain(format!(
+                "Could not {action}: the server does not answer (retrying)"
+            ));
+        } else {
+            self.complain(format!("Could not {action}: {err}"));
+        }
+    }
+}

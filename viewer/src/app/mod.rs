@@ -1,0 +1,195 @@
+//! The eframe application: state, the events that change it, the user's actions.
+//!
+//! - [`events`]: applying what the background work reports.
+//! - [`actions`]: what the user asks for (open, mark, segment, save, …).
+
+mod actions;
+mod events;
+
+use std::path::PathBuf;
+
+use eframe::egui_wgpu;
+
+use crate::client::ServerClient;
+use crate::config::{ConfigFile, ViewerConfig};
+use crate::document::Document;
+use crate::embedded::EmbeddedServer;
+use crate::net::Net;
+use crate::orientation::Plane;
+use crate::render::SliceRenderer;
+use crate::view::{SliceMapping, ViewState};
+
+/// A line in the status area: what just happened, or what went wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// Text fields and toggles of the panels.
+#[derive(Clone, Debug, Default)]
+pub struct Fields {
+    pub open_path: String,
+    pub save_path: String,
+    pub server_url: String,
+    pub token: String,
+    pub server_window: bool,
+}
+
+/// What the pointer is over: the status line shows it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hover {
+    pub voxel: [usize; 3],
+    pub value: f32,
+    pub world: [f64; 3],
+    pub label: u8,
+}
+
+/// The viewer window.
+pub struct ViewerApp {
+    pub(crate) server_url: String,
+    /// Kept alive for as long as the window; dropped (and stopped) with it.
+    embedded: Option<EmbeddedServer>,
+    pub(crate) settings: Option<ConfigFile>,
+    pub(crate) config: ViewerConfig,
+    pub(crate) net: Net,
+    pub(crate) renderer: Option<SliceRenderer>,
+    pub(crate) doc: Document,
+    pub(crate) view: ViewState,
+    pub(crate) fields: Fields,
+    pub(crate) message: Option<Message>,
+    pub(crate) hover: Option<Hover>,
+    /// Segment after every change of the prompts.
+    pub(crate) auto_segment: bool,
+    /// Where each plane's view was drawn last frame (for tests and shortcuts).
+    pub(crate) view_rects: Vec<(Plane, SliceMapping)>,
+}
+
+impl ViewerApp {
+    /// Starts connecting at once; `settings` is where the session id is remembered.
+    /// `render_state` is the window's GPU (none: the slices cannot be drawn, said so).
+    pub fn new(
+        ctx: egui::Context,
+        render_state: Option<&egui_wgpu::RenderState>,
+        server_url: String,
+        embedded: Option<EmbeddedServer>,
+        settings: Option<ConfigFile>,
+        config: ViewerConfig,
+    ) -> std::io::Result<Self> {
+        let client = ServerClient::with_token(&server_url, config.api_token.clone());
+        let mut net = Net::new(ctx, client)?;
+        let stored = config.session().map(str::to_owned);
+        net.connect(stored, settings.clone().map(|file| (file, config.clone())));
+        let mut view = ViewState::default();
+        if let Some([center, width]) = config.window_level {
+            view.window = crate::view::WindowLevel { center, width };
+        }
+        let fields = Fields {
+            server_url: config.server_url.clone().unwrap_or_default(),
+            token: config.api_token.clone().unwrap_or_default(),
+            save_path: default_save_path("segmentation"),
+            ..Fields::default()
+        };
+        Ok(Self {
+            server_url,
+            embedded,
+            settings,
+            config,
+            net,
+            renderer: render_state.map(SliceRenderer::new),
+            doc: Document::default(),
+            view,
+            fields,
+            message: None,
+            hover: None,
+            auto_segment: true,
+            view_rects: Vec::new(),
+        })
+    }
+
+    pub fn server_url(&self) -> &str {
+        &self.server_url
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        self.embedded.is_some()
+    }
+
+    /// The session in use, once connected.
+    pub fn session_id(&self) -> Option<&str> {
+        self.doc.session_id()
+    }
+
+    pub fn document(&self) -> &Document {
+        &self.doc
+    }
+
+    pub fn view(&self) -> &ViewState {
+        &self.view
+    }
+
+    pub fn view_mut(&mut self) -> &mut ViewState {
+        &mut self.view
+    }
+
+    pub fn message(&self) -> Option<&Message> {
+        self.message.as_ref()
+    }
+
+    /// Requests sent to the server so far.
+    pub fn requests_sent(&self) -> u64 {
+        self.net.client().requests_sent()
+    }
+
+    pub fn set_save_path(&mut self, path: &std::path::Path) {
+        self.fields.save_path = path.display().to_string();
+    }
+
+    pub fn set_auto_segment(&mut self, on: bool) {
+        self.auto_segment = on;
+    }
+
+    /// The screen geometry of a plane's view as drawn in the last frame.
+    pub fn mapping(&self, plane: Plane) -> Option<SliceMapping> {
+        self.view_rects
+            .iter()
+            .find(|(p, _)| *p == plane)
+            .map(|(_, m)| *m)
+    }
+
+    pub(crate) fn say(&mut self, text: impl Into<String>) {
+        self.message = Some(Message {
+            text: text.into(),
+            is_error: false,
+        });
+    }
+
+    pub(crate) fn complain(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        tracing::warn!("{text}");
+        self.message = Some(Message {
+            text,
+            is_error: true,
+        });
+    }
+}
+
+impl eframe::App for ViewerApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.apply_events();
+        crate::ui::show(self, ui);
+        // Progress bars move without input; keep frames coming while something runs.
+        if self.doc.transfer.is_some() || self.doc.job.is_some() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+/// `~/<name>.nii.gz` (or in the working directory when there is no home).
+fn default_save_path(name: &str) -> String {
+    let dir = directories::UserDirs::new()
+        .map(|d| d.home_dir().to_owned())
+        .unwrap_or_else(|| PathBuf::from("."));
+    dir.join(format!("{name}.nii.gz")).display().to_string()
+}

@@ -1,0 +1,197 @@
+//! Talking to an interseg server over HTTP, exactly as a script would. Async: the app runs
+//! these calls on a background runtime and gets the answers through a channel, so the UI
+//! thread never waits on the network.
+//!
+//! - [`volume`]: uploading a file with progress, fetching the voxels and labels.
+//! - [`prompts`]: include/exclude points with undo and redo.
+//! - [`segmentation`]: segmentation jobs and downloading the result.
+
+pub mod prompts;
+pub mod segmentation;
+pub mod volume;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use interseg_shared::api::SESSION_HEADER;
+use interseg_shared::api::session::CreatedSession;
+use interseg_shared::api::status::StatusResponse;
+use interseg_shared::error::ApiErrorBody;
+use reqwest::{Method, RequestBuilder};
+
+/// A server call failed.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("the server at {url} cannot be reached ({reason})")]
+    Unreachable { url: String, reason: String },
+    #[error("the server refused: {detail} ({status})")]
+    Refused { status: u16, detail: String },
+    #[error("the server's answer could not be read ({0})")]
+    Unreadable(String),
+    #[error("{0}")]
+    Local(String),
+}
+
+impl ClientError {
+    /// Whether the server could not be reached at all (as opposed to refusing).
+    pub fn is_connection_lost(&self) -> bool {
+        matches!(self, Self::Unreachable { .. })
+    }
+}
+
+/// How the viewer got its session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionStart {
+    /// The stored session is still on the server, with its volume, prompts and result.
+    Resumed(String),
+    /// A new session; `stored_was_gone` when the server no longer knew the stored one.
+    Created {
+        session_id: String,
+        stored_was_gone: bool,
+    },
+}
+
+impl SessionStart {
+    pub fn session_id(&self) -> &str {
+        match self {
+            Self::Resumed(id) | Self::Created { session_id: id, .. } => id,
+        }
+    }
+}
+
+/// One server, reached over HTTP, with an optional API token.
+#[derive(Clone, Debug)]
+pub struct ServerClient {
+    base: String,
+    token: Option<String>,
+    http: reqwest::Client,
+    /// Requests made so far, shared by clones (slices must never need one).
+    sent: Arc<AtomicU64>,
+}
+
+impl ServerClient {
+    pub fn new(base: &str) -> Self {
+        Self::with_token(base, None)
+    }
+
+    /// A client that sends `Authorization: Bearer <token>` with every request.
+    pub fn with_token(base: &str, token: Option<String>) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+            token: token.filter(|t| !t.is_empty()),
+            http: reqwest::Client::new(),
+            sent: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// How many requests this client (and its clones) has made.
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// A request to `path` (starting with `/api`), in `session` when given.
+    fn request(&self, method: Method, path: &str, session: Option<&str>) -> RequestBuilder {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(id) = session {
+            request = request.header(SESSION_HEADER, id);
+        }
+        request
+    }
+
+    /// A session's status.
+    pub async fn status(&self, session_id: &str) -> Result<StatusResponse, ClientError> {
+        self.json(self.request(Method::GET, "/api/status", Some(session_id)))
+            .await
+    }
+
+    /// Whether the server answers at all (it serves its API description to anyone).
+    pub async fn ping(&self) -> Result<(), ClientError> {
+        self.send(self.request(Method::GET, "/api/openapi.json", None))
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn create_session(&self) -> Result<String, ClientError> {
+        let created: CreatedSession = self
+            .json(self.request(Method::POST, "/api/session", None))
+            .await?;
+        Ok(created.session_id)
+    }
+
+    /// Resumes the stored session if the server still has it, else starts a new one.
+    pub async fn resume_or_create(
+        &self,
+        stored: Option<&str>,
+    ) -> Result<SessionStart, ClientError> {
+        if let Some(id) = stored {
+            match self.status(id).await {
+                Ok(_) => return Ok(SessionStart::Resumed(id.to_owned())),
+                // Expired, deleted, or a garbled id: start afresh and say so.
+                Err(ClientError::Refused {
+                    status: 400 | 404, ..
+                }) => {
+                    let session_id = self.create_session().await?;
+                    return Ok(SessionStart::Created {
+                        session_id,
+                        stored_was_gone: true,
+                    });
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        let session_id = self.create_session().await?;
+        Ok(SessionStart::Created {
+            session_id,
+            stored_was_gone: false,
+        })
+    }
+
+    /// Sends the request; a status other than 2xx becomes [`ClientError::Refused`] with the
+    /// server's `detail`.
+    async fn send(&self, request: RequestBuilder) -> Result<reqwest::Response, ClientError> {
+        let response = request.send().await.map_err(|err| self.unreachable(&err))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let bytes = response.bytes().await.unwrap_or_default();
+        let detail = serde_json::from_slice::<ApiErrorBody>(&bytes)
+            .map(|body| body.detail)
+            .unwrap_or_else(|_| String::from_utf8_lossy(&bytes).into_owned());
+        Err(ClientError::Refused {
+            status: status.as_u16(),
+            detail,
+        })
+    }
+
+    async fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<T, ClientError> {
+        let bytes = self
+            .send(request)
+            .await?
+            .bytes()
+            .await
+            .map_err(|err| self.unreachable(&err))?;
+        serde_json::from_slice(&bytes).map_err(|err| ClientError::Unreadable(err.to_string()))
+    }
+
+    fn unreachable(&self, err: &reqwest::Error) -> ClientError {
+        if err.is_decode() || err.is_body() {
+            return ClientError::Unreadable(err.to_string());
+        }
+        ClientError::Unreachable {
+            url: self.base.clone(),
+            reason: err.to_string(),
+        }
+    }
+}

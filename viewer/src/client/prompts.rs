@@ -1,0 +1,60 @@
+//! Include and exclude points per label (`/api/prompts`), with undo and redo on the server, so
+//! that a script and the viewer see the same history.
+
+use interseg_shared::api::prompts::{AddPromptRequest, PromptsResponse, SlicePoint};
+use reqwest::Method;
+
+use super::{ClientError, ServerClient};
+
+impl ServerClient {
+    pub async fn prompts(&self, session_id: &str) -> Result<PromptsResponse, ClientError> {
+        self.json(self.request(Method::GET, "/api/prompts", Some(session_id)))
+            .await
+    }
+
+    /// Adds a point for `label` (an include point, or an exclude point).
+    pub async fn add_point(
+        &self,
+        session_id: &str,
+        label: u8,
+        include: bool,
+        point: SlicePoint,
+    ) -> Result<PromptsResponse, ClientError> {
+        let body = AddPromptRequest {
+            label: i64::from(label),
+            include,
+            point: Some(point),
+            rect: None,
+        };
+        self.json(
+            self.request(Method::POST, "/api/prompts", Some(session_id))
+                .json(&body),
+        )
+        .await
+    }
+
+    pub async fn remove_prompt(
+        &self,
+        session_id: &str,
+        id: u64,
+    ) -> Result<PromptsResponse, ClientError> {
+        let path = format!("/api/prompts/{id}");
+        self.json(self.request(Method::DELETE, &path, Some(session_id)))
+            .await
+    }
+
+    pub async fn clear_prompts(&self, session_id: &str) -> Result<PromptsResponse, ClientError> {
+        self.json(self.request(Method::DELETE, "/api/prompts", Some(session_id)))
+            .await
+    }
+
+    pub async fn undo(&self, session_id: &str) -> Result<PromptsResponse, ClientError> {
+        self.json(self.request(Method::POST, "/api/prompts/undo", Some(session_id)))
+            .await
+    }
+
+    pub async fn redo(&self, session_id: &str) -> Result<PromptsResponse, ClientError> {
+        self.json(self.request(Method::POST, "/api/prompts/redo", Some(session_id)))
+            .await
+    }
+}

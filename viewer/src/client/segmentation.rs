@@ -1,0 +1,114 @@
+//! Segmentation jobs (started, polled with progress, cancelled) and downloading the result.
+
+use std::path::{Path, PathBuf};
+
+use interseg_shared::api::segmentation::JobResponse;
+use reqwest::Method;
+
+use super::{ClientError, ServerClient};
+
+/// Where a saved result went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SavedFiles {
+    pub labels_volume: PathBuf,
+    pub label_descriptions: PathBuf,
+}
+
+impl ServerClient {
+    /// Starts segmenting the session's prompts; answers at once.
+    pub async fn start_job(&self, session_id: &str) -> Result<JobResponse, ClientError> {
+        self.json(self.request(Method::POST, "/api/segmentation/jobs", Some(session_id)))
+            .await
+    }
+
+    pub async fn job(&self, session_id: &str, job_id: u64) -> Result<JobResponse, ClientError> {
+        let path = format!("/api/segmentation/jobs/{job_id}");
+        self.json(self.request(Method::GET, &path, Some(session_id)))
+            .await
+    }
+
+    pub async fn cancel_job(
+        &self,
+        session_id: &str,
+        job_id: u64,
+    ) -> Result<JobResponse, ClientError> {
+        let path = format!("/api/segmentation/jobs/{job_id}");
+        self.json(self.request(Method::DELETE, &path, Some(session_id)))
+            .await
+    }
+
+    /// Downloads the label volume to `target` (a `.nii.gz`) and the ITK-SNAP label file beside
+    /// it; each file is written whole to a temporary name first, so a failure never leaves a
+    /// torn file where the user asked for one.
+    pub async fn save_result(
+        &self,
+        session_id: &str,
+        target: &Path,
+    ) -> Result<SavedFiles, ClientError> {
+        let volume = self.download(session_id, "segmentation").await?;
+        let labels = self.download(session_id, "labels").await?;
+        let files = SavedFiles {
+            labels_volume: target.to_owned(),
+            label_descriptions: label_file_beside(target),
+        };
+        let written = files.clone();
+        tokio::task::spawn_blocking(move || {
+            write_atomically(&written.labels_volume, &volume)?;
+            write_atomically(&written.label_descriptions, &labels)
+        })
+        .await
+        .map_err(|err| ClientError::Local(err.to_string()))?
+        .map_err(|err| ClientError::Local(format!("cannot write the result: {err}")))?;
+        Ok(files)
+    }
+
+    async fn download(&self, session_id: &str, file_type: &str) -> Result<Vec<u8>, ClientError> {
+        let path = format!("/api/download/{file_type}");
+        let response = self
+            .send(self.request(Method::GET, &path, Some(session_id)))
+            .await?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|err| self.unreachable(&err))?;
+        Ok(bytes.to_vec())
+    }
+}
+
+/// `result.nii.gz` → `result_labels.txt` (the ITK-SNAP label description file).
+pub fn label_file_beside(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name
+        .strip_suffix(".nii.gz")
+        .or_else(|| name.strip_suffix(".nii"))
+        .unwrap_or(&name);
+    target.with_file_name(format!("{stem}_labels.txt"))
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_label_file_sits_beside_the_volume() {
+        assert_eq!(
+            label_file_beside(Path::new("/d/jaw.nii.gz")),
+            Path::new("/d/jaw_labels.txt")
+        );
+        assert_eq!(
+            label_file_beside(Path::new("jaw.nii")),
+            Path::new("jaw_labels.txt")
+        );
+    }
+}

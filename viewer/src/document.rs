@@ -1,0 +1,124 @@
+//! The session as the viewer knows it: the server's answers (volume, prompts, result, running
+//! job, transfer in progress), kept apart from how they are shown.
+
+use std::sync::Arc;
+
+use interseg_shared::api::prompts::PromptEntry;
+use interseg_shared::api::segmentation::JobResponse;
+use interseg_shared::geometry::{Axis, SlicePosition, voxel_from_slice};
+use tokio::task::AbortHandle;
+
+use crate::client::SessionStart;
+use crate::client::volume::Progress;
+use crate::volume_data::VolumeData;
+
+/// Where the viewer stands with its session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionView {
+    Connecting,
+    Ready(SessionStart),
+    Failed(String),
+}
+
+/// An upload or download in progress.
+pub struct Transfer {
+    pub what: String,
+    pub progress: Arc<Progress>,
+    /// Present when the user may cancel it.
+    pub cancel: Option<AbortHandle>,
+}
+
+pub struct Document {
+    pub session: SessionView,
+    pub volume: Option<Arc<VolumeData>>,
+    /// The name of the file the volume came from, when this viewer opened it.
+    pub volume_name: Option<String>,
+    /// The latest result, one label per voxel (CPU copy, for the status line and clicks).
+    pub labels: Option<Vec<u8>>,
+    /// How many results have been shown; tells tests and the UI that a new one arrived.
+    pub results_shown: u64,
+    pub prompts: Vec<PromptEntry>,
+    pub can_undo: bool,
+    pub can_redo: bool,
+    pub transfer: Option<Transfer>,
+    /// The segmentation job running now, with its progress.
+    pub job: Option<JobResponse>,
+    /// Prompts changed while a job ran: segment again when it ends.
+    pub segment_again: bool,
+    /// The server stopped answering; retrying in the background.
+    pub connection_lost: bool,
+}
+
+impl Default for Document {
+    fn default() -> Self {
+        Self {
+            session: SessionView::Connecting,
+            volume: None,
+            volume_name: None,
+            labels: None,
+            results_shown: 0,
+            prompts: Vec::new(),
+            can_undo: false,
+            can_redo: false,
+            transfer: None,
+            job: None,
+            segment_again: false,
+            connection_lost: false,
+        }
+    }
+}
+
+impl Document {
+    pub fn session_id(&self) -> Option<&str> {
+        match &self.session {
+            SessionView::Ready(start) => Some(start.session_id()),
+            SessionView::Connecting | SessionView::Failed(_) => None,
+        }
+    }
+
+    /// The label of the result at a voxel (0: background or no result).
+    pub fn label_at(&self, voxel: [usize; 3]) -> u8 {
+        let Some(volume) = &self.volume else {
+            return 0;
+        };
+        volume
+            .offset(voxel)
+            .and_then(|o| self.labels.as_ref()?.get(o).copied())
+            .unwrap_or(0)
+    }
+
+    /// The smallest label that no prompt uses yet, other than `besides`.
+    pub fn next_free_label(&self, besides: u8) -> u8 {
+        (1..=u8::MAX)
+            .find(|&l| l != besides && !self.prompts.iter().any(|p| p.label == l))
+            .unwrap_or(besides)
+    }
+
+    /// The label of the most recent include prompt.
+    pub fn last_include_label(&self) -> Option<u8> {
+        self.prompts
+            .iter()
+            .rev()
+            .find(|p| p.include)
+            .map(|p| p.label)
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.transfer.is_some()
+    }
+}
+
+/// The voxel a point prompt lies on.
+pub fn prompt_voxel(entry: &PromptEntry) -> Option<[usize; 3]> {
+    let point = entry.point?;
+    let axis = Axis::from_number(point.axis)?;
+    let index = |n: i64| usize::try_from(n).ok();
+    Some(voxel_from_slice(
+        axis,
+        index(point.slice_index)?,
+        SlicePosition {
+            row: index(point.y)?,
+            col: index(point.x)?,
+        },
+    ))
+}

@@ -1,0 +1,341 @@
+//! The background side of the viewer: every server call runs on a small tokio runtime and
+//! reports back as an [`Event`] through a channel, then asks egui to repaint. The UI thread
+//! only ever sends requests and reads answers.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use interseg_shared::api::prompts::{PromptsResponse, SlicePoint};
+use interseg_shared::api::segmentation::{JobResponse, JobState};
+use interseg_shared::api::volume::UploadResponse;
+use tokio::task::AbortHandle;
+
+use crate::client::segmentation::SavedFiles;
+use crate::client::volume::{Progress, UploadSource};
+use crate::client::{ClientError, ServerClient, SessionStart};
+use crate::config::{ConfigFile, ViewerConfig};
+use crate::volume_data::VolumeData;
+
+/// How often a running job is polled, and a lost server retried.
+const JOB_POLL: Duration = Duration::from_millis(100);
+const RECONNECT_EVERY: Duration = Duration::from_secs(2);
+
+/// What background work reports to the UI.
+#[derive(Debug)]
+pub enum Event {
+    Session(Result<SessionStart, ClientError>),
+    /// The session has no volume yet.
+    NoVolume,
+    /// A volume is being fetched.
+    VolumeLoading(Arc<Progress>),
+    Volume(Result<Arc<VolumeData>, ClientError>),
+    /// The latest result's labels (`None`: no result yet).
+    Labels(Result<Option<Vec<u8>>, ClientError>),
+    Prompts {
+        action: &'static str,
+        answer: Result<PromptsResponse, ClientError>,
+    },
+    Uploaded(Result<UploadResponse, ClientError>),
+    Job(Result<JobResponse, ClientError>),
+    Saved(Result<SavedFiles, ClientError>),
+    OpenPicked(Option<PathBuf>),
+    SavePicked(Option<PathBuf>),
+    /// The server answers again after a lost connection.
+    Reconnected,
+}
+
+/// Sends events tagged with the session generation they belong to.
+#[derive(Clone)]
+struct Reporter {
+    sender: mpsc::Sender<(u64, Event)>,
+    ctx: egui::Context,
+    generation: u64,
+}
+
+impl Reporter {
+    fn send(&self, event: Event) {
+        // The window may have closed meanwhile; then nobody needs the answer.
+        self.sender.send((self.generation, event)).ok();
+        self.ctx.request_repaint();
+    }
+}
+
+/// The viewer's link to its server.
+pub struct Net {
+    runtime: tokio::runtime::Runtime,
+    client: ServerClient,
+    session: Option<String>,
+    sender: mpsc::Sender<(u64, Event)>,
+    receiver: mpsc::Receiver<(u64, Event)>,
+    ctx: egui::Context,
+    /// Bumped when the session changes, so late answers for the old one are dropped.
+    generation: u64,
+    reconnecting: Arc<AtomicBool>,
+}
+
+impl Net {
+    pub fn new(ctx: egui::Context, client: ServerClient) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("interseg-viewer-net")
+            .enable_all()
+            .build()?;
+        let (sender, receiver) = mpsc::channel();
+        Ok(Self {
+            runtime,
+            client,
+            session: None,
+            sender,
+            receiver,
+            ctx,
+            generation: 0,
+            reconnecting: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    pub fn client(&self) -> &ServerClient {
+        &self.client
+    }
+
+    pub fn session(&self) -> Option<&str> {
+        self.session.as_deref()
+    }
+
+    /// Events of the current session that have arrived.
+    pub fn poll(&self) -> Vec<Event> {
+        self.receiver
+            .try_iter()
+            .filter(|(generation, _)| *generation == self.generation)
+            .map(|(_, event)| event)
+            .collect()
+    }
+
+    fn reporter(&self) -> Reporter {
+        Reporter {
+            sender: self.sender.clone(),
+            ctx: self.ctx.clone(),
+            generation: self.generation,
+        }
+    }
+
+    fn spawn<F>(&self, work: impl FnOnce(ServerClient, Reporter) -> F) -> AbortHandle
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.runtime
+            .spawn(work(self.client.clone(), self.reporter()))
+            .abort_handle()
+    }
+
+    /// Switches to another server (dropping answers still due from the old one).
+    pub fn set_client(&mut self, client: ServerClient) {
+        self.client = client;
+        self.session = None;
+        self.generation += 1;
+    }
+
+    /// Resumes `stored` or starts a session; remembers it in `settings`.
+    pub fn connect(
+        &mut self,
+        stored: Option<String>,
+        settings: Option<(ConfigFile, ViewerConfig)>,
+    ) {
+        self.session = None;
+        self.generation += 1;
+        self.spawn(|client, report| async move {
+            let started = client.resume_or_create(stored.as_deref()).await;
+            if let (Ok(start), Some((file, mut config))) = (&started, settings) {
+                config.set_session(start.session_id());
+                // A small file, but still I/O: off the runtime's threads too.
+                let saved = tokio::task::spawn_blocking(move || file.save(&config)).await;
+                if let Ok(Err(err)) = saved {
+                    tracing::warn!("cannot save the viewer settings: {err}");
+                }
+            }
+            report.send(Event::Session(started));
+        });
+    }
+
+    /// Called when the session is known: loads its volume, prompts and result.
+    pub fn session_ready(&mut self, session_id: &str) {
+        self.session = Some(session_id.to_owned());
+        let id = session_id.to_owned();
+        self.spawn(|client, report| async move {
+            match client.status(&id).await {
+                Ok(status) if status.file_uploaded => {
+                    load_everything(&client, &id, &report).await;
+                }
+                Ok(_) => report.send(Event::NoVolume),
+                Err(err) => report.send(Event::Volume(Err(err))),
+            }
+        });
+    }
+
+    /// Uploads a volume; the returned progress and handle let the UI show and cancel it.
+    pub fn upload(&self, source: UploadSource) -> Option<(Arc<Progress>, AbortHandle)> {
+        let id = self.session.clone()?;
+        let progress = Arc::new(Progress::default());
+        let sent = Arc::clone(&progress);
+        let handle = self.spawn(|client, report| async move {
+            let answer = client.upload(&id, source, sent).await;
+            let ok = answer.is_ok();
+            report.send(Event::Uploaded(answer));
+            if ok {
+                load_everything(&client, &id, &report).await;
+            }
+        });
+        Some((progress, handle))
+    }
+
+    /// A prompt call (`action` names it for error messages).
+    pub fn prompts<F>(&self, action: &'static str, call: impl FnOnce(ServerClient, String) -> F)
+    where
+        F: Future<Output = Result<PromptsResponse, ClientError>> + Send + 'static,
+    {
+        let Some(id) = self.session.clone() else {
+            return;
+        };
+        let future = call(self.client.clone(), id);
+        self.spawn(|_, report| async move {
+            report.send(Event::Prompts {
+                action,
+                answer: future.await,
+            });
+        });
+    }
+
+    pub fn add_point(&self, label: u8, include: bool, point: SlicePoint) {
+        self.prompts("mark the point", move |client, id| async move {
+            client.add_point(&id, label, include, point).await
+        });
+    }
+
+    /// Starts a segmentation job and follows it to the end, then fetches the labels.
+    pub fn segment(&self) {
+        let Some(id) = self.session.clone() else {
+            return;
+        };
+        self.spawn(|client, report| async move {
+            let mut job = match client.start_job(&id).await {
+                Ok(job) => job,
+                Err(err) => return report.send(Event::Job(Err(err))),
+            };
+            while job.state == JobState::Running {
+                report.send(Event::Job(Ok(job.clone())));
+                tokio::time::sleep(JOB_POLL).await;
+                job = match client.job(&id, job.job_id).await {
+                    Ok(job) => job,
+                    Err(err) => return report.send(Event::Job(Err(err))),
+                };
+            }
+            let done = job.state == JobState::Done;
+            report.send(Event::Job(Ok(job)));
+            if done {
+                report.send(Event::Labels(client.label_voxels(&id).await));
+            }
+        });
+    }
+
+    pub fn cancel_job(&self, job_id: u64) {
+        let Some(id) = self.session.clone() else {
+            return;
+        };
+        self.spawn(|client, _| async move {
+            if let Err(err) = client.cancel_job(&id, job_id).await {
+                tracing::warn!("cannot cancel job {job_id}: {err}");
+            }
+        });
+    }
+
+    pub fn save(&self, target: PathBuf) {
+        let Some(id) = self.session.clone() else {
+            return;
+        };
+        self.spawn(|client, report| async move {
+            report.send(Event::Saved(client.save_result(&id, &target).await));
+        });
+    }
+
+    /// Asks for a file to open in the platform's dialog (off the UI thread).
+    pub fn pick_open(&self) {
+        self.spawn(|_, report| async move {
+            let picked = tokio::task::spawn_blocking(|| {
+                rfd::FileDialog::new()
+                    .set_title("Open a volume")
+                    .add_filter("Volumes", &["nii", "gz", "dcm", "zip"])
+                    .pick_file()
+            })
+            .await
+            .ok()
+            .flatten();
+            report.send(Event::OpenPicked(picked));
+        });
+    }
+
+    pub fn pick_save(&self, suggested: String) {
+        self.spawn(|_, report| async move {
+            let picked = tokio::task::spawn_blocking(move || {
+                rfd::FileDialog::new()
+                    .set_title("Save the segmentation")
+                    .set_file_name(suggested)
+                    .save_file()
+            })
+            .await
+            .ok()
+            .flatten();
+            report.send(Event::SavePicked(picked));
+        });
+    }
+
+    /// After a failed call: polls the server until it answers, then reports it back.
+    pub fn watch_connection(&self) {
+        if self.reconnecting.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let flag = Arc::clone(&self.reconnecting);
+        let id = self.session.clone();
+        self.spawn(|client, report| async move {
+            loop {
+                tokio::time::sleep(RECONNECT_EVERY).await;
+                let answer = match &id {
+                    Some(id) => client.status(id).await.map(|_| ()),
+                    None => client.ping().await,
+                };
+                match answer {
+                    Err(err) if err.is_connection_lost() => continue,
+                    _ => break,
+                }
+            }
+            flag.store(false, Ordering::SeqCst);
+            report.send(Event::Reconnected);
+        });
+    }
+}
+
+/// Fetches the volume (then decodes it off the runtime's threads), the prompts and the labels.
+async fn load_everything(client: &ServerClient, id: &str, report: &Reporter) {
+    let progress = Arc::new(Progress::default());
+    report.send(Event::VolumeLoading(Arc::clone(&progress)));
+    let volume = async {
+        let info = client.volume_info(id).await?;
+        let raw = client.volume_voxels(id, progress).await?;
+        tokio::task::spawn_blocking(move || VolumeData::decode(info, &raw))
+            .await
+            .map_err(|err| ClientError::Local(err.to_string()))?
+            .map(Arc::new)
+            .map_err(|err| ClientError::Unreadable(err.to_string()))
+    }
+    .await;
+    let ok = volume.is_ok();
+    report.send(Event::Volume(volume));
+    if !ok {
+        return;
+    }
+    report.send(Event::Prompts {
+        action: "load the points",
+        answer: client.prompts(id).await,
+    });
+    report.send(Event::Labels(client.label_voxels(id).await));
+}

@@ -1,0 +1,272 @@
+//! The side panel: the volume, labels, points, segmentation, display and saving.
+
+use std::path::PathBuf;
+
+use interseg_shared::color::{TEMPLATE_LEN, label_name};
+
+use super::label_color32;
+use crate::app::ViewerApp;
+use crate::document::prompt_voxel;
+use crate::view::{Layout, PRESETS, WindowLevel};
+
+pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        volume_section(app, ui);
+        segmentation_section(app, ui);
+        points_section(app, ui);
+        labels_section(app, ui);
+        display_section(app, ui);
+        save_section(app, ui);
+    });
+}
+
+fn volume_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+    egui::CollapsingHeader::new("Volume")
+        .default_open(true)
+        .show(ui, |ui| {
+            if let Some(volume) = &app.doc.volume {
+                if let Some(name) = &app.doc.volume_name {
+                    ui.strong(name);
+                }
+                let [ni, nj, nk] = volume.dims();
+                let [si, sj, sk] = volume.spacing();
+                ui.label(format!("{ni} × {nj} × {nk} voxels, {}", volume.info.dtype));
+                ui.label(format!("{si:.3} × {sj:.3} × {sk:.3} mm"));
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Open…").clicked() {
+                    app.net.pick_open();
+                }
+                if ui.button("Open sample").clicked() {
+                    app.open_sample();
+                }
+            });
+        });
+}
+
+fn segmentation_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+    ui.separator();
+    ui.horizontal(|ui| {
+        let running = app.doc.job.clone();
+        let can = !app.doc.prompts.is_empty();
+        if ui
+            .add_enabled(can, egui::Button::new("Segment"))
+            .on_disabled_hover_text("Mark a point first")
+            .clicked()
+        {
+            app.segment();
+        }
+        if let Some(job) = running {
+            ui.add(
+                egui::ProgressBar::new(job.progress)
+                    .desired_width(100.0)
+                    .show_percentage()
+                    .animate(true),
+            );
+            if ui.button("Cancel").clicked() {
+                app.cancel_segmentation();
+            }
+        }
+    });
+    ui.checkbox(&mut app.auto_segment, "Segment after every change");
+}
+
+fn points_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+    let count = app.doc.prompts.len();
+    egui::CollapsingHeader::new(format!("Points ({count})"))
+        .id_salt("points")
+        .default_open(true)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(app.doc.can_undo, egui::Button::new("Undo"))
+                    .clicked()
+                {
+                    app.undo();
+                }
+                if ui
+                    .add_enabled(app.doc.can_redo, egui::Button::new("Redo"))
+                    .clicked()
+                {
+                    app.redo();
+                }
+                if ui
+                    .add_enabled(count > 0, egui::Button::new("Clear all"))
+                    .clicked()
+                {
+                    app.clear_points();
+                }
+            });
+            let mut remove = None;
+            let mut go_to = None;
+            egui::ScrollArea::vertical()
+                .id_salt("point list")
+                .max_height(160.0)
+                .show(ui, |ui| {
+                    for prompt in &app.doc.prompts {
+                        let voxel = prompt_voxel(prompt);
+                        ui.horizontal(|ui| {
+                            let (swatch, _) = ui
+                                .allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                            ui.painter().circle_filled(
+                                swatch.center(),
+                                5.0,
+                                label_color32(prompt.label),
+                            );
+                            let sign = if prompt.include { "+" } else { "−" };
+                            let place = voxel
+                                .map(|[i, j, k]| format!("({i}, {j}, {k})"))
+                                .unwrap_or_else(|| prompt.kind.clone());
+                            let text =
+                                format!("{sign} {} {place}", label_name(prompt.label.into()));
+                            if ui.link(text).on_hover_text("Show this point").clicked() {
+                                go_to = voxel;
+                            }
+                            if ui
+                                .small_button("×")
+                                .on_hover_text("Remove this point")
+                                .clicked()
+                            {
+                                remove = Some(prompt.id);
+                            }
+                        });
+                    }
+                });
+            if let Some(id) = remove {
+                app.remove_prompt(id);
+            }
+            if let Some(voxel) = go_to {
+                app.view_mut().cursor = voxel.map(|x| x as f32 + 0.5);
+            }
+        });
+}
+
+fn labels_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+    egui::CollapsingHeader::new("Labels")
+        .default_open(true)
+        .show(ui, |ui| {
+            ui.checkbox(
+                &mut app.view.new_object_per_click,
+                "New object on each click",
+            )
+            .on_hover_text(
+                "After each click the next unused label is chosen, as in the original system",
+            );
+            ui.horizontal(|ui| {
+                ui.label("Opacity");
+                ui.add(egui::Slider::new(&mut app.view.label_opacity, 0.0..=1.0));
+            });
+            egui::ScrollArea::vertical()
+                .id_salt("label list")
+                .max_height(220.0)
+                .show(ui, |ui| {
+                    for label in 1..=TEMPLATE_LEN as u8 {
+                        label_row(app, ui, label);
+                    }
+                });
+        });
+}
+
+fn label_row(app: &mut ViewerApp, ui: &mut egui::Ui, label: u8) {
+    let points = app.doc.prompts.iter().filter(|p| p.label == label).count();
+    ui.horizontal(|ui| {
+        let mut visible = app.view.label_visible(label);
+        if ui
+            .checkbox(&mut visible, "")
+            .on_hover_text("Show or hide this label")
+            .changed()
+        {
+            if visible {
+                app.view.hidden_labels.remove(&label);
+            } else {
+                app.view.hidden_labels.insert(label);
+            }
+        }
+        let (swatch, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+        ui.painter().rect_filled(swatch, 2.0, label_color32(label));
+        let mut text = label_name(label.into());
+        if points > 0 {
+            text.push_str(&format!("  ({points} pt)"));
+        }
+        if ui
+            .selectable_label(app.view.current_label == label, text)
+            .on_hover_text("Click to put the next point in this label")
+            .clicked()
+        {
+            app.view.current_label = label;
+        }
+    });
+}
+
+fn display_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+    egui::CollapsingHeader::new("Display")
+        .default_open(true)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut app.view.layout, Layout::Three, "Three views");
+                ui.selectable_value(&mut app.view.layout, Layout::Single, "Single view");
+            });
+            ui.horizontal_wrapped(|ui| {
+                for (name, preset) in PRESETS {
+                    if ui.button(name).clicked() {
+                        app.view.window = match (preset, &app.doc.volume) {
+                            (Some((center, width)), _) => WindowLevel { center, width },
+                            (None, Some(volume)) => WindowLevel::from_range(volume.robust_range),
+                            (None, None) => app.view.window,
+                        };
+                        app.remember_window();
+                    }
+                }
+            });
+            let mut changed = false;
+            ui.horizontal(|ui| {
+                ui.label("Level");
+                changed |= ui
+                    .add(egui::DragValue::new(&mut app.view.window.center).speed(5.0))
+                    .changed();
+                ui.label("Width");
+                changed |= ui
+                    .add(
+                        egui::DragValue::new(&mut app.view.window.width)
+                            .speed(5.0)
+                            .range(0.001..=f32::MAX),
+                    )
+                    .changed();
+            });
+            if changed {
+                app.remember_window();
+            }
+        });
+}
+
+fn save_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+    egui::CollapsingHeader::new("Save the result")
+        .default_open(true)
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut app.fields.save_path)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("where to save the .nii.gz"),
+            );
+            ui.horizontal(|ui| {
+                let ready = app.doc.labels.is_some();
+                if ui
+                    .add_enabled(ready, egui::Button::new("Save"))
+                    .on_hover_text(
+                        "The label volume (.nii.gz) and the ITK-SNAP label file beside it",
+                    )
+                    .on_disabled_hover_text("Segment first")
+                    .clicked()
+                {
+                    let path = PathBuf::from(app.fields.save_path.trim());
+                    app.save_to(path);
+                }
+                if ui
+                    .add_enabled(ready, egui::Button::new("Save as…"))
+                    .clicked()
+                {
+                    app.save_with_dialog();
+                }
+            });
+        });
+}

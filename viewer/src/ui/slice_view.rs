@@ -1,0 +1,281 @@
+//! One plane's view: the GPU-drawn slice, the crosshair, the points, the orientation letters,
+//! and the mouse: clicks mark points, drags move the crosshair, pan and window.
+
+use std::sync::Arc;
+
+use egui::{Align2, Color32, FontId, PointerButton, Pos2, Rect, Sense, Stroke, Vec2};
+
+use super::label_color32;
+use crate::app::{Hover, ViewerApp};
+use crate::document::prompt_voxel;
+use crate::orientation::Plane;
+use crate::render::slice_callback;
+use crate::view::{Layout, SliceMapping};
+use crate::volume_data::VolumeData;
+
+const CROSSHAIR: Color32 = Color32::from_rgba_premultiplied(90, 160, 230, 160);
+/// Scroll distance (points) that counts as one slice for pixel-precise wheels and trackpads.
+const POINTS_PER_SLICE: f32 = 40.0;
+
+pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui, plane: Plane, rect: Rect) {
+    let Some(volume) = app.doc.volume.clone() else {
+        return;
+    };
+    let response = ui.interact(
+        rect,
+        ui.scope_id().with(("slice view", plane)),
+        Sense::click_and_drag(),
+    );
+    let before = SliceMapping::new(rect, plane, &volume, &app.view);
+    handle_input(app, ui, &response, plane, &before, &volume);
+    let mapping = SliceMapping::new(rect, plane, &volume, &app.view);
+    app.view_rects.push((plane, mapping));
+
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 0.0, Color32::BLACK);
+    if app.renderer.is_some() {
+        painter.add(slice_callback(plane, &mapping, &volume, &app.view));
+    } else {
+        painter.text(
+            rect.center(),
+            Align2::CENTER_CENTER,
+            "No GPU renderer: slices cannot be drawn",
+            FontId::proportional(14.0),
+            Color32::LIGHT_RED,
+        );
+    }
+    paint_crosshair(&painter, app, &mapping);
+    paint_points(&painter, app, &mapping);
+    paint_annotations(&painter, app, plane, &mapping, &volume);
+    let active = app.view.layout == Layout::Three && app.view.active == plane;
+    let frame = if active {
+        Stroke::new(1.5, ui.visuals().selection.stroke.color)
+    } else {
+        Stroke::new(1.0, Color32::from_gray(60))
+    };
+    painter.rect_stroke(rect, 0.0, frame, egui::StrokeKind::Inside);
+}
+
+fn handle_input(
+    app: &mut ViewerApp,
+    ui: &egui::Ui,
+    response: &egui::Response,
+    plane: Plane,
+    mapping: &SliceMapping,
+    volume: &Arc<VolumeData>,
+) {
+    let axes = mapping.axes;
+    if let Some(pos) = response.hover_pos() {
+        app.view.active = plane;
+        app.hover = mapping.voxel_at(pos).map(|voxel| Hover {
+            voxel,
+            value: volume.value(voxel).unwrap_or(f32::NAN),
+            world: volume.world(voxel),
+            label: app.doc.label_at(voxel),
+        });
+        wheel(app, ui, plane, pos, mapping, volume);
+    }
+    if response.dragged_by(PointerButton::Middle) {
+        app.view.camera_mut(plane).pan += response.drag_delta();
+    }
+    if response.dragged_by(PointerButton::Secondary) {
+        let d = response.drag_delta();
+        let w = &mut app.view.window;
+        w.width = (w.width * (d.x * 0.005).exp()).max(1e-3);
+        w.center -= d.y * w.width * 0.002;
+    }
+    if response.drag_stopped_by(PointerButton::Secondary) {
+        app.remember_window();
+    }
+    let pointer = response.interact_pointer_pos();
+    if response.dragged_by(PointerButton::Primary)
+        && let Some(pos) = pointer
+    {
+        move_cursor(app, mapping, pos);
+    }
+    if response.clicked_by(PointerButton::Primary)
+        && let Some(pos) = pointer
+        && let Some(voxel) = mapping.voxel_at(pos)
+    {
+        move_cursor(app, mapping, pos);
+        let include = !ui.input(|i| i.modifiers.shift);
+        app.mark_point(voxel, axes.normal, include);
+    }
+}
+
+/// The wheel scrolls slices; with Ctrl it zooms about the pointer.
+fn wheel(
+    app: &mut ViewerApp,
+    ui: &egui::Ui,
+    plane: Plane,
+    pos: Pos2,
+    mapping: &SliceMapping,
+    volume: &VolumeData,
+) {
+    let wheel: Vec<(egui::MouseWheelUnit, Vec2, bool)> = ui.input(|i| {
+        i.events
+            .iter()
+            .filter_map(|e| match e {
+                egui::Event::MouseWheel {
+                    unit,
+                    delta,
+                    modifiers,
+                    ..
+                } => Some((*unit, *delta, modifiers.command || modifiers.ctrl)),
+                _ => None,
+            })
+            .collect()
+    });
+    for (unit, delta, zoom) in wheel {
+        let lines = match unit {
+            egui::MouseWheelUnit::Point => delta.y / POINTS_PER_SLICE,
+            egui::MouseWheelUnit::Line | egui::MouseWheelUnit::Page => delta.y,
+        };
+        if zoom {
+            let factor = (lines * 0.15).exp();
+            let camera = app.view.camera_mut(plane);
+            let new_zoom = (camera.zoom * factor).clamp(0.2, 40.0);
+            let applied = new_zoom / camera.zoom;
+            let from_centre = pos - mapping.rect.center();
+            camera.pan = from_centre - (from_centre - camera.pan) * applied;
+            camera.zoom = new_zoom;
+        } else {
+            let steps = if lines.abs() < 1.0 {
+                -lines.signum()
+            } else {
+                -lines.round()
+            };
+            app.view
+                .step_slice(mapping.axes.normal, steps as i32, volume.dims());
+        }
+    }
+}
+
+fn move_cursor(app: &mut ViewerApp, mapping: &SliceMapping, pos: Pos2) {
+    let c = mapping.coords_at(pos);
+    let dims = mapping.axes;
+    for axis in [dims.across, dims.down] {
+        app.view.cursor[axis] = c[axis];
+    }
+}
+
+fn paint_crosshair(painter: &egui::Painter, app: &ViewerApp, mapping: &SliceMapping) {
+    let at = mapping.screen_of(app.view.cursor);
+    let rect = mapping.rect;
+    let stroke = Stroke::new(1.0, CROSSHAIR);
+    painter.line_segment(
+        [Pos2::new(rect.left(), at.y), Pos2::new(rect.right(), at.y)],
+        stroke,
+    );
+    painter.line_segment(
+        [Pos2::new(at.x, rect.top()), Pos2::new(at.x, rect.bottom())],
+        stroke,
+    );
+}
+
+/// Points on this slice, in their label's colour with their label's number; exclude points
+/// hollow with a cross.
+fn paint_points(painter: &egui::Painter, app: &ViewerApp, mapping: &SliceMapping) {
+    for prompt in &app.doc.prompts {
+        let Some(voxel) = prompt_voxel(prompt) else {
+            continue;
+        };
+        if voxel[mapping.axes.normal] != mapping.slice || !app.view.label_visible(prompt.label) {
+            continue;
+        }
+        let at = mapping.screen_of_voxel(voxel);
+        let color = label_color32(prompt.label);
+        let radius = 5.0;
+        if prompt.include {
+            painter.circle(at, radius, color, Stroke::new(1.5, Color32::BLACK));
+        } else {
+            painter.circle_stroke(at, radius, Stroke::new(2.0, color));
+            let d = radius * 0.7;
+            let cross = Stroke::new(1.5, color);
+            painter.line_segment([at + Vec2::new(-d, -d), at + Vec2::new(d, d)], cross);
+            painter.line_segment([at + Vec2::new(-d, d), at + Vec2::new(d, -d)], cross);
+        }
+        let text_at = at + Vec2::new(radius + 2.0, -radius - 2.0);
+        let font = FontId::proportional(12.0);
+        let number = prompt.label.to_string();
+        painter.text(
+            text_at + Vec2::splat(1.0),
+            Align2::LEFT_BOTTOM,
+            &number,
+            font.clone(),
+            Color32::BLACK,
+        );
+        painter.text(text_at, Align2::LEFT_BOTTOM, number, font, color);
+    }
+}
+
+/// Plane name and slice number, zoom, and the anatomical letters at the edges.
+fn paint_annotations(
+    painter: &egui::Painter,
+    app: &ViewerApp,
+    plane: Plane,
+    mapping: &SliceMapping,
+    volume: &VolumeData,
+) {
+    let rect = mapping.rect;
+    let font = FontId::proportional(13.0);
+    let text = Color32::from_gray(220);
+    let axis = mapping.axes.normal;
+    let title = format!(
+        "{}  {} / {}",
+        plane.name(),
+        mapping.slice + 1,
+        volume.dims()[axis]
+    );
+    painter.text(
+        rect.left_top() + Vec2::new(6.0, 4.0),
+        Align2::LEFT_TOP,
+        title,
+        font.clone(),
+        text,
+    );
+    let zoom = app.view.camera(plane).zoom;
+    if (zoom - 1.0).abs() > 0.01 {
+        painter.text(
+            rect.right_top() + Vec2::new(-6.0, 4.0),
+            Align2::RIGHT_TOP,
+            format!("{zoom:.1}×"),
+            font.clone(),
+            text,
+        );
+    }
+    if !volume.orientation.anatomical {
+        return;
+    }
+    let [left, right, top, bottom] = plane.edge_labels();
+    let letter = Color32::from_rgb(240, 200, 80);
+    let m = 6.0;
+    painter.text(
+        Pos2::new(rect.left() + m, rect.center().y),
+        Align2::LEFT_CENTER,
+        left,
+        font.clone(),
+        letter,
+    );
+    painter.text(
+        Pos2::new(rect.right() - m, rect.center().y),
+        Align2::RIGHT_CENTER,
+        right,
+        font.clone(),
+        letter,
+    );
+    painter.text(
+        Pos2::new(rect.center().x, rect.top() + m + 14.0),
+        Align2::CENTER_TOP,
+        top,
+        font.clone(),
+        letter,
+    );
+    painter.text(
+        Pos2::new(rect.center().x, rect.bottom() - m),
+        Align2::CENTER_BOTTOM,
+        bottom,
+        font,
+        letter,
+    );
+}

@@ -1,0 +1,59 @@
+//! The slice views: three linked orthogonal planes in a grid with a legend, or one plane.
+
+use egui::{Rect, Vec2};
+
+use super::slice_view;
+use crate::app::ViewerApp;
+use crate::orientation::Plane;
+use crate::view::Layout;
+
+const GAP: f32 = 4.0;
+
+pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
+    app.view_rects.clear();
+    let area = ui.available_rect_before_wrap();
+    match app.view.layout {
+        Layout::Single => slice_view::show(app, ui, app.view.active, area),
+        Layout::Three => {
+            let half = (area.size() - Vec2::splat(GAP)) / 2.0;
+            let cell = |col: f32, row: f32| {
+                Rect::from_min_size(
+                    area.min + Vec2::new(col * (half.x + GAP), row * (half.y + GAP)),
+                    half,
+                )
+            };
+            slice_view::show(app, ui, Plane::Axial, cell(0.0, 0.0));
+            slice_view::show(app, ui, Plane::Coronal, cell(1.0, 0.0));
+            slice_view::show(app, ui, Plane::Sagittal, cell(0.0, 1.0));
+            legend(ui, cell(1.0, 1.0));
+        }
+    }
+    ui.allocate_rect(area, egui::Sense::hover());
+}
+
+/// The fourth cell: how to use the views.
+fn legend(ui: &mut egui::Ui, rect: Rect) {
+    let mut child = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(rect.shrink(12.0))
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    child.heading("Using the views");
+    for (keys, what) in [
+        ("Click", "include point (a new object each click)"),
+        ("Shift+click", "exclude point for the object under it"),
+        ("Left-drag", "move the crosshair"),
+        ("Wheel, A/D, arrows", "previous / next slice"),
+        ("W / S", "switch the active plane"),
+        ("Ctrl+wheel", "zoom"),
+        ("Middle-drag", "pan"),
+        ("Right-drag", "window (left/right) and level (up/down)"),
+        ("Ctrl+Z, Ctrl+Shift+Z", "undo, redo"),
+        ("Enter", "segment now"),
+    ] {
+        child.horizontal(|ui| {
+            ui.strong(keys);
+            ui.label(what);
+        });
+    }
+}

@@ -1,0 +1,292 @@
+//! The real viewer, driven through its UI with `egui_kittest` against a real server on a real
+//! socket, rendering with wgpu (Mesa's lavapipe when there is no GPU): open the sample, mark
+//! points by clicking on teeth, segment, see the result, undo, save, scroll without a single
+//! request, and start again to find the session resumed.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
+use std::time::{Duration, Instant};
+
+use egui::{Key, Modifiers, PointerButton, Pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use interseg_tests::TestServer;
+use interseg_tests::dental::DentalPhantom;
+use interseg_viewer::ViewerApp;
+use interseg_viewer::client::SessionStart;
+use interseg_viewer::config::ConfigFile;
+use interseg_viewer::document::SessionView;
+use interseg_viewer::orientation::Plane;
+
+/// Starts the viewer on `url`, remembering its session in `settings`.
+fn open_viewer(url: &str, settings: &ConfigFile) -> Harness<'static, ViewerApp> {
+    let url = url.trim_end_matches('/').to_owned();
+    let settings = settings.clone();
+    let mut config = settings.load();
+    config.server_url = Some(url.clone());
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 820.0))
+        .wgpu()
+        .build_eframe(move |cc| {
+            ViewerApp::new(
+                cc.egui_ctx.clone(),
+                cc.wgpu_render_state.as_ref(),
+                url,
+                None,
+                Some(settings),
+                config,
+            )
+            .unwrap()
+        })
+}
+
+/// Runs frames until `done` holds (the server answers on other threads).
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the test thread is no runtime thread; it paces frames like a window would"
+)]
+fn wait_for(harness: &mut Harness<'_, ViewerApp>, what: &str, done: impl Fn(&ViewerApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !done(harness.state()) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; last message: {:?}",
+            harness.state().message()
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    harness.step();
+}
+
+/// A click (or Shift+click) at a screen position.
+fn click(harness: &mut Harness<'_, ViewerApp>, pos: Pos2, modifiers: Modifiers) {
+    harness.event(egui::Event::PointerMoved(pos));
+    harness.step();
+    for pressed in [true, false] {
+        let event = egui::Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers,
+        };
+        harness.event_modifiers(event, modifiers);
+        harness.step();
+    }
+}
+
+/// Shows the axial slice through `voxel` and clicks on it.
+fn click_voxel(harness: &mut Harness<'_, ViewerApp>, voxel: [usize; 3], modifiers: Modifiers) {
+    harness.state_mut().view_mut().cursor[2] = voxel[2] as f32 + 0.5;
+    harness.step();
+    let mapping = harness
+        .state()
+        .mapping(Plane::Axial)
+        .expect("the axial view is shown");
+    assert_eq!(mapping.slice, voxel[2]);
+    let pos = mapping.screen_of_voxel(voxel);
+    assert_eq!(
+        mapping.voxel_at(pos),
+        Some(voxel),
+        "the mapping round-trips"
+    );
+    click(harness, pos, modifiers);
+}
+
+/// The share of the tooth's voxels that carry `label`.
+fn recall(labels: &[u8], label: u8, truth: &[u8], tooth: u8) -> f64 {
+    let hit = labels
+        .iter()
+        .zip(truth)
+        .filter(|&(&l, &t)| l == label && t == tooth)
+        .count();
+    hit as f64 / truth.iter().filter(|&&t| t == tooth).count().max(1) as f64
+}
+
+#[test]
+fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(TestServer::spawn()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let settings = ConfigFile::at(home.path().join("config/viewer.json"));
+    let phantom = DentalPhantom::new(16, 1.0, 7);
+
+    let mut harness = open_viewer(&server.url("/"), &settings);
+    wait_for(&mut harness, "the session", |app| {
+        app.session_id().is_some()
+    });
+    let session = harness.state().session_id().unwrap().to_owned();
+    assert!(matches!(
+        harness.state().document().session,
+        SessionView::Ready(SessionStart::Created { .. })
+    ));
+
+    // The start screen offers the sample; one click opens it.
+    harness
+        .get_by_label("Open the sample (dental CT phantom)")
+        .click();
+    wait_for(&mut harness, "the sample volume", |app| {
+        app.document().volume.is_some()
+    });
+    let volume = harness.state().document().volume.clone().unwrap();
+    assert_eq!(volume.dims(), phantom.dims);
+    assert_eq!(volume.spacing(), [0.3, 0.3, 0.5]);
+    harness.state_mut().set_auto_segment(false);
+    harness.step();
+
+    // A click on a tooth is an include point of label 1; the next click goes to label 2.
+    let (first, second) = (phantom.teeth[3].click(), phantom.teeth[9].click());
+    click_voxel(&mut harness, first, Modifiers::NONE);
+    wait_for(&mut harness, "the first point", |app| {
+        app.document().prompts.len() == 1
+    });
+    assert_eq!(harness.state().view().current_label, 2);
+    click_voxel(&mut harness, second, Modifiers::NONE);
+    wait_for(&mut harness, "the second point", |app| {
+        app.document().prompts.len() == 2
+    });
+    let prompts = &harness.state().document().prompts;
+    assert_eq!(
+        prompts
+            .iter()
+            .map(|p| (p.label, p.include))
+            .collect::<Vec<_>>(),
+        [(1, true), (2, true)]
+    );
+    assert_eq!(
+        interseg_viewer::document::prompt_voxel(&prompts[0]),
+        Some(first)
+    );
+
+    // Segment: the overlay arrives and matches the teeth clicked.
+    harness.get_by_label("Segment").click();
+    wait_for(&mut harness, "the result", |app| {
+        app.document().results_shown >= 1 && app.document().job.is_none()
+    });
+    let labels = harness.state().document().labels.clone().unwrap();
+    // Two clicks among sixteen touching teeth: each label covers its tooth (and may spread
+    // into unclaimed neighbours until they get clicks of their own).
+    assert!(
+        recall(&labels, 1, &phantom.truth, 4) > 0.95,
+        "tooth 4 found"
+    );
+    assert!(
+        recall(&labels, 2, &phantom.truth, 10) > 0.95,
+        "tooth 10 found"
+    );
+    let (status, on_server) = runtime
+        .block_on(
+            server
+                .client_for(&session)
+                .get_bytes("/api/segmentation/voxels"),
+        )
+        .unwrap();
+    assert_eq!(status, 200);
+    assert!(labels == on_server, "the overlay is the server's result");
+    assert_eq!(harness.state().document().label_at(first), 1);
+
+    // Shift+click on the first tooth: an exclude point for the object under it.
+    click_voxel(&mut harness, first, Modifiers::SHIFT);
+    wait_for(&mut harness, "the exclude point", |app| {
+        app.document().prompts.len() == 3
+    });
+    let exclude = harness.state().document().prompts[2].clone();
+    assert_eq!((exclude.label, exclude.include), (1, false));
+
+    // Ctrl+Z takes it back; Ctrl+Shift+Z would redo it.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    wait_for(&mut harness, "undo", |app| {
+        app.document().prompts.len() == 2
+    });
+    assert!(harness.state().document().can_redo);
+
+    // Scrolling, keys and the wheel, never asks the server for anything.
+    let requests = harness.state().requests_sent();
+    let before = harness.state().view().cursor[2] as usize;
+    for _ in 0..3 {
+        harness.key_press(Key::D);
+    }
+    harness.event(egui::Event::PointerMoved(
+        harness.state().mapping(Plane::Axial).unwrap().rect.center(),
+    ));
+    harness.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: egui::vec2(0.0, 1.0),
+        modifiers: Modifiers::NONE,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+    });
+    harness.run_steps(4);
+    let after = harness.state().view().cursor[2] as usize;
+    assert_eq!(
+        after,
+        before + 3 - 1,
+        "three slices up by key, one down by wheel"
+    );
+    assert_eq!(harness.state().requests_sent(), requests);
+
+    // Save: the label volume and the label file, where the user asked.
+    let target = home.path().join("jaw_segmentation.nii.gz");
+    harness.state_mut().set_save_path(&target);
+    harness.get_by_label("Save").click();
+    wait_for(&mut harness, "the saved files", |app| {
+        app.message().is_some_and(|m| m.text.starts_with("Saved"))
+    });
+    let saved = std::fs::read(&target).unwrap();
+    assert_eq!(&saved[..2], &[0x1f, 0x8b], "a gzip-compressed NIfTI");
+    let label_file =
+        std::fs::read_to_string(home.path().join("jaw_segmentation_labels.txt")).unwrap();
+    assert!(
+        label_file.contains("ITK-SnAP Label Description File"),
+        "{label_file}"
+    );
+    assert!(
+        label_file.contains("\"#1\"") && label_file.contains("\"#2\""),
+        "{label_file}"
+    );
+
+    // Quit and start again: the same session, with its volume, points and result.
+    drop(harness);
+    let mut harness = open_viewer(&server.url("/"), &settings);
+    wait_for(&mut harness, "the resumed session and its result", |app| {
+        app.document().volume.is_some() && app.document().results_shown >= 1
+    });
+    assert_eq!(
+        harness.state().document().session,
+        SessionView::Ready(SessionStart::Resumed(session.clone()))
+    );
+    assert_eq!(harness.state().document().prompts.len(), 2);
+    assert_eq!(harness.state().document().label_at(first), 1);
+    assert!(
+        harness
+            .state()
+            .message()
+            .is_some_and(|m| m.text.contains("resumed")),
+        "{:?}",
+        harness.state().message()
+    );
+    drop(harness);
+    drop(server);
+}
+
+#[test]
+fn a_server_that_goes_away_is_reported_and_not_fatal() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let home = tempfile::tempdir().unwrap();
+    let settings = ConfigFile::at(home.path().join("viewer.json"));
+    let mut harness = open_viewer(&url, &settings);
+    wait_for(&mut harness, "the connection error", |app| {
+        app.document().connection_lost
+    });
+    let message = harness.state().message().cloned().unwrap();
+    assert!(message.is_error);
+    assert!(message.text.contains("does not answer"), "{}", message.text);
+    // The window keeps working: the start screen is still there.
+    harness.get_by_label("Open the sample (dental CT phantom)");
+}
