@@ -30,6 +30,12 @@ pub struct Config {
     #[arg(long, env = "INTERSEG_MAX_VOXELS", default_value_t = 1 << 29)]
     pub max_voxels: u64,
 
+    /// Token every API request must carry (`Authorization: Bearer …`), for a server shared
+    /// over a network; none (the default) leaves the API open, as the original system was.
+    /// The API description stays public.
+    #[arg(long, env = "INTERSEG_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
+
     /// Token that unlocks full session ids in `GET /api/sessions` (`Authorization: Bearer …`).
     #[arg(long, env = "INTERSEG_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,

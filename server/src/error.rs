@@ -106,6 +106,9 @@ pub enum ApiError {
     /// 409: the volume changed while the segmentation ran.
     #[error("A new file was uploaded while the segmentation ran; run it again")]
     Superseded,
+    /// 401: the server asks for an API token.
+    #[error("This server needs an API token: send it as 'Authorization: Bearer <token>'")]
+    Unauthorized,
     /// 500: logged, and answered as "Internal error".
     #[error("internal error: {0}")]
     Internal(String),
@@ -137,6 +140,7 @@ impl ApiError {
             }
             Self::Multipart(_, status) => *status,
             Self::Superseded | Self::NothingToUndo | Self::NothingToRedo => StatusCode::CONFLICT,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

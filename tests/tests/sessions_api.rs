@@ -278,3 +278,50 @@ async fn unknown_routes_and_methods_do_not_panic() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[tokio::test]
+async fn an_api_token_guards_every_endpoint_but_the_api_description() {
+    let server = TestServer::spawn_with(|c| {
+        c.api_token = Some("lab-token".to_owned());
+        c.admin_token = Some("admin-token".to_owned());
+    })
+    .await
+    .unwrap();
+    let get = |path: &str, token: Option<&str>| {
+        let mut request = server.http.get(server.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    for token in [None, Some("wrong"), Some("lab-token-but-longer")] {
+        let response = get("/api/status", token).await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{token:?}");
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body["detail"].as_str().unwrap().contains("API token"),
+            "{body}"
+        );
+    }
+    // Refused requests create nothing.
+    let list: Value = get("/api/sessions", Some("admin-token"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["sessions"].as_array().unwrap().len(), 0, "{list}");
+
+    let response = get("/api/status", Some("lab-token")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = get("/api/openapi.json", None).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let upload = server
+        .http
+        .post(server.url("/api/upload"))
+        .body("not a form")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), StatusCode::UNAUTHORIZED);
+}

@@ -56,3 +56,29 @@ async fn an_unreachable_server_is_a_readable_error() {
     assert!(matches!(err, ClientError::Unreachable { .. }), "{err:?}");
     assert!(err.to_string().contains("cannot be reached"), "{err}");
 }
+
+#[tokio::test]
+async fn the_viewer_sends_the_api_token_a_shared_server_asks_for() {
+    let server = TestServer::spawn_with(|c| c.api_token = Some("lab-token".to_owned()))
+        .await
+        .unwrap();
+    let refused = ServerClient::new(&server.url("/"))
+        .resume_or_create(None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, ClientError::Refused { status: 401, .. }),
+        "{refused:?}"
+    );
+    assert!(refused.to_string().contains("API token"), "{refused}");
+    let client = ServerClient::with_token(&server.url("/"), Some("lab-token".to_owned()));
+    let started = client.resume_or_create(None).await.unwrap();
+    assert_eq!(
+        client
+            .status(started.session_id())
+            .await
+            .unwrap()
+            .session_id,
+        started.session_id()
+    );
+}

@@ -1,6 +1,7 @@
 //! The HTTP API: the original system's endpoints (paths and shapes kept exactly) and our own.
 //! One module per resource, each with its own `router()`; handlers stay thin.
 
+mod access;
 mod downloads;
 mod extract;
 mod jobs;
@@ -76,6 +77,10 @@ pub fn router(state: AppState) -> Router {
         }
     };
     router
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            access::require_api_token,
+        ))
         .route(
             "/api/openapi.json",
             get(move || {

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::IntoResponse;
 use interseg_shared::api::SESSION_HEADER;
 use interseg_shared::api::session::{CreatedSession, Message, SessionList, SessionSummary};
@@ -11,6 +11,7 @@ use interseg_shared::ids::SessionId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::access::holds_token;
 use super::blocking;
 use super::extract::AppPath;
 use crate::error::ApiError;
@@ -42,7 +43,7 @@ async fn create_session(State(state): State<AppState>) -> Result<impl IntoRespon
 #[utoipa::path(get, path = "/api/sessions", tag = "sessions",
     responses((status = 200, body = SessionList)))]
 async fn list_sessions(State(state): State<AppState>, headers: HeaderMap) -> Json<SessionList> {
-    let is_admin = holds_admin_token(&headers, state.config.admin_token.as_deref());
+    let is_admin = holds_token(&headers, state.config.admin_token.as_deref());
     let sessions = state
         .sessions
         .list()
@@ -86,22 +87,4 @@ async fn delete_session(
     Ok(Json(Message {
         message: format!("Session {id} deleted"),
     }))
-}
-
-/// Whether the request carries the configured administrator token.
-fn holds_admin_token(headers: &HeaderMap, token: Option<&str>) -> bool {
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
-        return false;
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    constant_time_eq(given.as_bytes(), token.as_bytes())
-}
-
-/// Compares without an early exit, so response timing does not reveal a prefix of the token.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

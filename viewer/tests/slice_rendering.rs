@@ -1,0 +1,204 @@
+//! The slice shader on a real wgpu device (Mesa's lavapipe when there is no GPU): window/level,
+//! label overlay and visibility, voxel spacing and orientation, checked on pixels of the
+//! rendered image and kept as small snapshots in `tests/snapshots/`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
+use eframe::egui_wgpu;
+use egui::{Pos2, Rect, Vec2, pos2, vec2};
+use egui_kittest::wgpu::{WgpuTestRenderer, create_render_state, default_wgpu_setup};
+use egui_kittest::{Harness, SnapshotResults};
+use interseg_shared::api::volume::VolumeInfo;
+use interseg_viewer::orientation::Plane;
+use interseg_viewer::render::{SliceRenderer, slice_callback};
+use interseg_viewer::view::{SliceMapping, ViewState, WindowLevel};
+use interseg_viewer::volume_data::VolumeData;
+
+const DIMS: [usize; 3] = [24, 16, 8];
+const SPACING: [f64; 3] = [1.0, 1.0, 3.0];
+const CELL: f32 = 96.0;
+
+/// Values 100·i (a gradient along i); RAS affine with thick slices.
+fn volume() -> VolumeData {
+    let mut raw = Vec::new();
+    for _k in 0..DIMS[2] {
+        for _j in 0..DIMS[1] {
+            for i in 0..DIMS[0] {
+                raw.extend_from_slice(&(100 * i as i16).to_le_bytes());
+            }
+        }
+    }
+    let info = VolumeInfo {
+        shape: DIMS,
+        dtype: "int16".to_owned(),
+        scl_slope: 1.0,
+        scl_inter: 0.0,
+        data_range: [0.0, 2300.0],
+        spacing_mm: SPACING,
+        affine: [
+            [SPACING[0], 0.0, 0.0, 0.0],
+            [0.0, SPACING[1], 0.0, 0.0],
+            [0.0, 0.0, SPACING[2], 0.0],
+            [0.0, 0.0, 0.0, 1.0],
+        ],
+    };
+    VolumeData::decode(info, &raw).unwrap()
+}
+
+/// Label 1 on i in 2..6; label 2 on i in 16..20.
+fn labels() -> Vec<u8> {
+    let mut labels = vec![0; DIMS.iter().product()];
+    for (n, label) in labels.iter_mut().enumerate() {
+        *label = match n % DIMS[0] {
+            2..6 => 1,
+            16..20 => 2,
+            _ => 0,
+        };
+    }
+    labels
+}
+
+/// Renders the three planes side by side; returns the image and each plane's mapping.
+fn render(
+    snapshots: &mut SnapshotResults,
+    name: &str,
+    view: &ViewState,
+    labels: Option<&[u8]>,
+) -> (image::RgbaImage, Vec<SliceMapping>) {
+    let state = create_render_state(
+        default_wgpu_setup(),
+        egui_wgpu::RendererOptions::PREDICTABLE,
+    );
+    let volume = volume();
+    let renderer = SliceRenderer::new(&state);
+    renderer
+        .upload_volume(volume.dims(), &volume.values)
+        .unwrap();
+    renderer.upload_labels(labels).unwrap();
+    let mappings: Vec<SliceMapping> = Plane::ALL
+        .iter()
+        .enumerate()
+        .map(|(n, &plane)| {
+            let rect = Rect::from_min_size(pos2(n as f32 * CELL, 0.0), Vec2::splat(CELL));
+            SliceMapping::new(rect, plane, &volume, view)
+        })
+        .collect();
+    let drawn = mappings.clone();
+    let view = view.clone();
+    let mut harness = Harness::builder()
+        .with_size(vec2(3.0 * CELL, CELL))
+        .renderer(WgpuTestRenderer::from_render_state(state))
+        .build_ui(move |ui| {
+            for (plane, mapping) in Plane::ALL.iter().zip(&drawn) {
+                ui.painter()
+                    .add(slice_callback(*plane, mapping, &volume, &view));
+            }
+        });
+    harness.run();
+    let image = harness.render().unwrap();
+    harness.snapshot(name);
+    snapshots.extend_harness(&mut harness);
+    (image, mappings)
+}
+
+fn pixel(image: &image::RgbaImage, at: Pos2) -> [u8; 3] {
+    let p = image.get_pixel(at.x as u32, at.y as u32);
+    [p[0], p[1], p[2]]
+}
+
+fn close(got: [u8; 3], want: [f32; 3]) -> bool {
+    got.iter()
+        .zip(want)
+        .all(|(&g, w)| (f32::from(g) - w).abs() <= 3.0)
+}
+
+fn centred_view() -> ViewState {
+    let mut view = ViewState {
+        cursor: DIMS.map(|n| n as f32 / 2.0),
+        ..ViewState::default()
+    };
+    view.window = WindowLevel::from_range([0.0, 2000.0]);
+    view
+}
+
+#[test]
+fn window_level_maps_values_to_grey_and_spacing_keeps_proportions() {
+    let mut snapshots = SnapshotResults::new();
+    let view = centred_view();
+    let (image, mappings) = render(&mut snapshots, "slices_window", &view, None);
+    let axial = &mappings[0];
+    // 100·i through a 0…2000 window: i = 5 is a quarter grey, i = 22 saturates.
+    for (i, grey) in [(5, 255.0 * 0.25), (10, 127.5), (22, 255.0), (0, 0.0)] {
+        let at = axial.screen_of_voxel([i, 8, 4]);
+        assert!(
+            close(pixel(&image, at), [grey; 3]),
+            "i = {i}: {:?}",
+            pixel(&image, at)
+        );
+    }
+    // Patient's right (i grows toward it) is on the screen's left.
+    assert!(axial.screen_of_voxel([20, 8, 4]).x < axial.screen_of_voxel([3, 8, 4]).x);
+    // Square voxels in the axial plane: 24 × 16 mm fill the width, leaving black bands.
+    let size = axial.voxel_size();
+    assert!(
+        (size.x - size.y).abs() < 1e-3 && (size.x - 4.0).abs() < 1e-3,
+        "{size:?}"
+    );
+    assert_eq!(pixel(&image, pos2(CELL / 2.0, 4.0)), [0, 0, 0]);
+    // 3 mm slices are three times as tall as wide in the coronal view.
+    let coronal = mappings[1].voxel_size();
+    assert!((coronal.y / coronal.x - 3.0).abs() < 1e-3, "{coronal:?}");
+
+    // A narrower window raises the contrast.
+    let mut narrow = centred_view();
+    narrow.window = WindowLevel::from_range([900.0, 1100.0]);
+    let (image, mappings) = render(&mut snapshots, "slices_window_narrow", &narrow, None);
+    let at = |i| pixel(&image, mappings[0].screen_of_voxel([i, 8, 4]));
+    assert_eq!(at(8), [0, 0, 0]);
+    assert!(close(at(10), [127.5; 3]), "{:?}", at(10));
+    assert_eq!(at(12), [255, 255, 255]);
+    snapshots.unwrap();
+}
+
+#[test]
+fn labels_blend_in_their_colours_and_hidden_ones_vanish() {
+    let mut snapshots = SnapshotResults::new();
+    let labels = labels();
+    let mut view = centred_view();
+    view.label_opacity = 0.5;
+    let (image, mappings) = render(&mut snapshots, "slices_overlay", &view, Some(&labels));
+    let axial = &mappings[0];
+    // Label 1 (red) over i = 4 (grey 0.2): half red, half grey.
+    let grey = 255.0 * 0.2;
+    let want = [(255.0 + grey) / 2.0, grey / 2.0, grey / 2.0];
+    let got = pixel(&image, axial.screen_of_voxel([4, 8, 4]));
+    assert!(close(got, want), "{got:?} vs {want:?}");
+    // Label 2 (green) over i = 18 (grey 0.9).
+    let grey = 255.0 * 0.9;
+    let got = pixel(&image, axial.screen_of_voxel([18, 8, 4]));
+    assert!(
+        close(got, [grey / 2.0, (255.0 + grey) / 2.0, grey / 2.0]),
+        "{got:?}"
+    );
+    // Unlabelled voxels stay grey.
+    let got = pixel(&image, axial.screen_of_voxel([10, 8, 4]));
+    assert!(close(got, [127.5; 3]), "{got:?}");
+
+    // Hiding label 2 shows the grey beneath it; label 1 stays.
+    view.hidden_labels.insert(2);
+    let (image, mappings) = render(
+        &mut snapshots,
+        "slices_overlay_hidden",
+        &view,
+        Some(&labels),
+    );
+    let got = pixel(&image, mappings[0].screen_of_voxel([18, 8, 4]));
+    assert!(close(got, [grey; 3]), "{got:?}");
+    let got = pixel(&image, mappings[0].screen_of_voxel([4, 8, 4]));
+    assert!(got[0] > got[1] + 60, "{got:?}");
+    snapshots.unwrap();
+}
