@@ -23,6 +23,8 @@ pub enum SessionView {
 /// An upload or download in progress.
 pub struct Transfer {
     pub what: String,
+    /// The file's name.
+    pub name: String,
     pub progress: Arc<Progress>,
     /// Present when the user may cancel it.
     pub cancel: Option<AbortHandle>,

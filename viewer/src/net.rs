@@ -22,12 +22,17 @@ use crate::volume_data::VolumeData;
 const JOB_POLL: Duration = Duration::from_millis(100);
 const RECONNECT_EVERY: Duration = Duration::from_secs(2);
 
+/// The action name of marking a point (the app treats its answer specially).
+pub const MARK_POINT: &str = "mark the point";
+
 /// What background work reports to the UI.
 #[derive(Debug)]
 pub enum Event {
     Session(Result<SessionStart, ClientError>),
     /// The session has no volume yet.
     NoVolume,
+    /// The name of the file the session's volume came from.
+    FileName(String),
     /// A volume is being fetched.
     VolumeLoading(Arc<Progress>),
     Volume(Result<Arc<VolumeData>, ClientError>),
@@ -165,6 +170,9 @@ impl Net {
         self.spawn(|client, report| async move {
             match client.status(&id).await {
                 Ok(status) if status.file_uploaded => {
+                    if let Some(file) = status.file_info {
+                        report.send(Event::FileName(file.filename));
+                    }
                     load_everything(&client, &id, &report).await;
                 }
                 Ok(_) => report.send(Event::NoVolume),
@@ -207,7 +215,7 @@ impl Net {
     }
 
     pub fn add_point(&self, label: u8, include: bool, point: SlicePoint) {
-        self.prompts("mark the point", move |client, id| async move {
+        self.prompts(MARK_POINT, move |client, id| async move {
             client.add_point(&id, label, include, point).await
         });
     }

@@ -221,3 +221,61 @@ impl SliceMapping {
         (origin, minus(right, origin), minus(bottom, origin))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use interseg_shared::api::volume::VolumeInfo;
+
+    use super::*;
+
+    fn volume(spacing: [f64; 3]) -> VolumeData {
+        let info = VolumeInfo {
+            shape: [20, 10, 4],
+            dtype: "uint8".to_owned(),
+            scl_slope: 1.0,
+            scl_inter: 0.0,
+            data_range: [0.0, 0.0],
+            spacing_mm: spacing,
+            affine: [
+                [spacing[0], 0.0, 0.0, 0.0],
+                [0.0, spacing[1], 0.0, 0.0],
+                [0.0, 0.0, spacing[2], 0.0],
+                [0.0, 0.0, 0.0, 1.0],
+            ],
+        };
+        VolumeData::decode(info, &[0; 800]).unwrap()
+    }
+
+    #[test]
+    fn screen_and_voxels_map_both_ways_at_any_zoom_and_pan() {
+        let volume = volume([1.0, 2.0, 3.0]);
+        let mut view = ViewState::default();
+        view.reset_for(&volume);
+        let rect = Rect::from_min_size(Pos2::new(10.0, 20.0), Vec2::new(300.0, 200.0));
+        for (zoom, pan) in [(1.0, Vec2::ZERO), (3.5, Vec2::new(-40.0, 25.0))] {
+            view.cameras[Plane::Coronal as usize] = Camera { zoom, pan };
+            let mapping = SliceMapping::new(rect, Plane::Coronal, &volume, &view);
+            assert_eq!(mapping.slice, 5);
+            for voxel in [[0, 5, 0], [19, 5, 3], [7, 5, 2]] {
+                let at = mapping.screen_of_voxel(voxel);
+                if rect.contains(at) {
+                    assert_eq!(mapping.voxel_at(at), Some(voxel), "zoom {zoom}");
+                }
+            }
+            // Coronal: i across, k down; 3 mm slices against 1 mm columns.
+            let size = mapping.voxel_size();
+            assert!((size.y / size.x - 3.0).abs() < 1e-4, "{size:?}");
+        }
+    }
+
+    #[test]
+    fn slices_stay_inside_the_volume() {
+        let volume = volume([1.0; 3]);
+        let mut view = ViewState::default();
+        view.reset_for(&volume);
+        view.step_slice(2, 10, volume.dims());
+        assert_eq!(view.slice_index(2, volume.dims()), 3);
+        view.step_slice(2, -10, volume.dims());
+        assert_eq!(view.slice_index(2, volume.dims()), 0);
+    }
+}

@@ -69,11 +69,23 @@ fn render(
     view: &ViewState,
     labels: Option<&[u8]>,
 ) -> (image::RgbaImage, Vec<SliceMapping>) {
+    let (image, mappings, harness) = render_volume(volume(), view, labels);
+    let mut harness = harness;
+    harness.snapshot(name);
+    snapshots.extend_harness(&mut harness);
+    (image, mappings)
+}
+
+/// Renders the three planes of `volume` side by side.
+fn render_volume(
+    volume: VolumeData,
+    view: &ViewState,
+    labels: Option<&[u8]>,
+) -> (image::RgbaImage, Vec<SliceMapping>, Harness<'static>) {
     let state = create_render_state(
         default_wgpu_setup(),
         egui_wgpu::RendererOptions::PREDICTABLE,
     );
-    let volume = volume();
     let renderer = SliceRenderer::new(&state);
     renderer
         .upload_volume(volume.dims(), &volume.values)
@@ -100,9 +112,7 @@ fn render(
         });
     harness.run();
     let image = harness.render().unwrap();
-    harness.snapshot(name);
-    snapshots.extend_harness(&mut harness);
-    (image, mappings)
+    (image, mappings, harness)
 }
 
 fn pixel(image: &image::RgbaImage, at: Pos2) -> [u8; 3] {
@@ -201,4 +211,46 @@ fn labels_blend_in_their_colours_and_hidden_ones_vanish() {
     let got = pixel(&image, mappings[0].screen_of_voxel([4, 8, 4]));
     assert!(got[0] > got[1] + 60, "{got:?}");
     snapshots.unwrap();
+}
+
+#[test]
+fn a_volume_larger_than_one_texture_write_arrives_whole() {
+    // 256 × 256 × 160 float32 is 40 MiB: more than one slab. Values 10·k.
+    let dims = [256, 256, 160];
+    let slice = dims[0] * dims[1];
+    let raw: Vec<u8> = (0..slice * dims[2])
+        .flat_map(|n| ((n / slice) as f32 * 10.0).to_le_bytes())
+        .collect();
+    let info = VolumeInfo {
+        shape: dims,
+        dtype: "float32".to_owned(),
+        scl_slope: 1.0,
+        scl_inter: 0.0,
+        data_range: [0.0, 1590.0],
+        spacing_mm: [1.0; 3],
+        affine: [
+            [1.0, 0.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0, 0.0],
+            [0.0, 0.0, 1.0, 0.0],
+            [0.0, 0.0, 0.0, 1.0],
+        ],
+    };
+    let volume = VolumeData::decode(info, &raw).unwrap();
+    let mut view = ViewState {
+        cursor: [128.0, 128.0, 159.5],
+        ..ViewState::default()
+    };
+    view.window = WindowLevel::from_range([0.0, 1590.0]);
+    let (image, mappings, _harness) = render_volume(volume, &view, None);
+    // The last slice (k = 159) is white in the axial view; the coronal view runs black (k = 0,
+    // at the bottom) to white (top).
+    let axial = &mappings[0];
+    assert_eq!(
+        pixel(&image, axial.screen_of_voxel([128, 128, 159])),
+        [255; 3]
+    );
+    let coronal = &mappings[1];
+    let low = pixel(&image, coronal.screen_of_voxel([128, 128, 1]));
+    let high = pixel(&image, coronal.screen_of_voxel([128, 128, 150]));
+    assert!(low[0] < 10 && high[0] > 235, "{low:?} {high:?}");
 }

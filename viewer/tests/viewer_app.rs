@@ -138,6 +138,36 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
     harness.state_mut().set_auto_segment(false);
     harness.step();
 
+    // Opening another (large) file and cancelling it leaves the sample in place.
+    let big = home.path().join("big.nii");
+    std::fs::write(&big, vec![0u8; 64 << 20]).unwrap();
+    harness.state_mut().open_path(big);
+    harness.step();
+    assert!(harness.state().document().transfer.is_some());
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(3);
+    assert!(harness.state().document().transfer.is_none());
+    assert!(
+        harness
+            .state()
+            .message()
+            .unwrap()
+            .text
+            .contains("cancelled")
+    );
+    let status = runtime
+        .block_on(server.client_for(&session).get("/api/status"))
+        .unwrap();
+    assert_eq!(
+        status.json["file_info"]["filename"], "dental_phantom.nii.gz",
+        "{:?}",
+        status.json
+    );
+    assert_eq!(
+        harness.state().document().volume_name.as_deref(),
+        Some("dental_phantom.nii.gz")
+    );
+
     // A click on a tooth is an include point of label 1; the next click goes to label 2.
     let (first, second) = (phantom.teeth[3].click(), phantom.teeth[9].click());
     click_voxel(&mut harness, first, Modifiers::NONE);

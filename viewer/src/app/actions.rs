@@ -45,9 +45,9 @@ impl ViewerApp {
             .trim_end_matches(".nii")
             .to_owned();
         self.fields.save_path = super::default_save_path(&format!("{stem}_segmentation"));
-        self.doc.volume_name = Some(name.clone());
         self.doc.transfer = Some(Transfer {
             what: format!("Uploading {name}"),
+            name,
             progress,
             cancel: Some(cancel),
         });
@@ -172,11 +172,10 @@ impl ViewerApp {
 
     /// Leaves the current session (it stays on the server) and starts a new one.
     pub fn new_session(&mut self) {
+        self.cancel_transfer();
         self.doc = Document::default();
         self.hover = None;
-        if let Some(key) = self.config.sessions.get(self.config.server_key()).cloned() {
-            tracing::info!("leaving session {key}");
-        }
+        self.view.current_label = 1;
         let settings = self.settings.clone().map(|f| (f, self.config.clone()));
         self.net.connect(None, settings);
     }

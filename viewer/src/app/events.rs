@@ -5,7 +5,7 @@ use interseg_shared::api::segmentation::JobState;
 use super::ViewerApp;
 use crate::client::{ClientError, SessionStart};
 use crate::document::{SessionView, Transfer};
-use crate::net::Event;
+use crate::net::{Event, MARK_POINT};
 use crate::view::WindowLevel;
 
 impl ViewerApp {
@@ -23,9 +23,11 @@ impl ViewerApp {
                 self.failed("start a session", &err);
             }
             Event::NoVolume => self.doc.transfer = None,
+            Event::FileName(name) => self.doc.volume_name = Some(name),
             Event::VolumeLoading(progress) => {
                 self.doc.transfer = Some(Transfer {
                     what: "Loading the volume".to_owned(),
+                    name: self.doc.volume_name.clone().unwrap_or_default(),
                     progress,
                     cancel: None,
                 });
@@ -56,6 +58,11 @@ impl ViewerApp {
                     self.doc.prompts = answer.prompts;
                     self.doc.can_undo = answer.can_undo;
                     self.doc.can_redo = answer.can_redo;
+                    // A click already moved on to the next label; after any other change
+                    // the next object is the first label no point uses.
+                    if self.view.new_object_per_click && action != MARK_POINT {
+                        self.view.current_label = self.doc.next_free_label(0);
+                    }
                     if changed && self.auto_segment && action != "load the points" {
                         self.segment();
                     }
@@ -63,9 +70,12 @@ impl ViewerApp {
                 Err(err) => self.failed(action, &err),
             },
             Event::Uploaded(Ok(answer)) => {
-                self.doc.transfer = None;
+                if let Some(transfer) = self.doc.transfer.take() {
+                    self.doc.volume_name = Some(transfer.name);
+                }
                 self.doc.prompts.clear();
                 self.doc.labels = None;
+                self.view.current_label = 1;
                 let [lo, hi] = answer.data_range;
                 self.say(format!(
                     "Opened {} ({} voxels, values {lo}…{hi})",
@@ -120,7 +130,13 @@ impl ViewerApp {
                 self.fields.save_path = path.display().to_string();
                 self.save_to(path);
             }
-            Event::OpenPicked(None) | Event::SavePicked(None) => {}
+            // rfd cannot tell a cancelled dialog from a desktop without one.
+            Event::OpenPicked(None) => {
+                self.say("No file chosen (without a file dialog, drop the file or type its path)");
+            }
+            Event::SavePicked(None) => {
+                self.say("Not saved (without a file dialog, type the path and press Save)");
+            }
             Event::Reconnected => {
                 self.doc.connection_lost = false;
                 self.say("The server answers again");

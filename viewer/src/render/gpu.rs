@@ -9,6 +9,9 @@ pub const VIEW_SLOTS: usize = 3;
 /// Uniforms of one view: origin, across, down, dims, window (each a vec4).
 pub const PARAMS_FLOATS: usize = 20;
 
+/// Largest single texture write.
+const SLAB_BYTES: usize = 32 << 20;
+
 /// Colour table: 256 RGBA entries.
 pub const COLOR_FLOATS: usize = 256 * 4;
 
@@ -272,25 +275,36 @@ impl SliceRenderer {
         })
     }
 
+    /// Writes the texture in slabs of whole slices: one staging buffer for a 500 MB volume
+    /// would pass the device's buffer size limit.
     fn write(&self, texture: &wgpu::Texture, [w, h, d]: [u32; 3], texel: u32, bytes: &[u8]) {
-        self.state.queue.write_texture(
-            wgpu::TexelCopyTextureInfo {
-                texture,
-                mip_level: 0,
-                origin: wgpu::Origin3d::ZERO,
-                aspect: wgpu::TextureAspect::All,
-            },
-            bytes,
-            wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(w * texel),
-                rows_per_image: Some(h),
-            },
-            wgpu::Extent3d {
-                width: w,
-                height: h,
-                depth_or_array_layers: d,
-            },
-        );
+        let slice_bytes = (w * h * texel) as usize;
+        let slab = (SLAB_BYTES / slice_bytes.max(1)).max(1);
+        for (n, chunk) in bytes.chunks(slab * slice_bytes).enumerate() {
+            let depth = (chunk.len() / slice_bytes) as u32;
+            self.state.queue.write_texture(
+                wgpu::TexelCopyTextureInfo {
+                    texture,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d {
+                        x: 0,
+                        y: 0,
+                        z: (n * slab) as u32,
+                    },
+                    aspect: wgpu::TextureAspect::All,
+                },
+                chunk,
+                wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(w * texel),
+                    rows_per_image: Some(h),
+                },
+                wgpu::Extent3d {
+                    width: w,
+                    height: h,
+                    depth_or_array_layers: depth.min(d),
+                },
+            );
+        }
     }
 }

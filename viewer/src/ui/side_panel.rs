@@ -218,22 +218,22 @@ fn display_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
                     }
                 }
             });
-            let mut changed = false;
+            // Remembered once a change is complete, not on every frame of a drag.
+            let mut done = false;
             ui.horizontal(|ui| {
                 ui.label("Level");
-                changed |= ui
-                    .add(egui::DragValue::new(&mut app.view.window.center).speed(5.0))
-                    .changed();
+                let level = ui.add(egui::DragValue::new(&mut app.view.window.center).speed(5.0));
                 ui.label("Width");
-                changed |= ui
-                    .add(
-                        egui::DragValue::new(&mut app.view.window.width)
-                            .speed(5.0)
-                            .range(0.001..=f32::MAX),
-                    )
-                    .changed();
+                let width = ui.add(
+                    egui::DragValue::new(&mut app.view.window.width)
+                        .speed(5.0)
+                        .range(0.001..=f32::MAX),
+                );
+                for r in [level, width] {
+                    done |= r.drag_stopped() || r.lost_focus();
+                }
             });
-            if changed {
+            if done {
                 app.remember_window();
             }
         });

@@ -25,19 +25,27 @@ pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
             slice_view::show(app, ui, Plane::Axial, cell(0.0, 0.0));
             slice_view::show(app, ui, Plane::Coronal, cell(1.0, 0.0));
             slice_view::show(app, ui, Plane::Sagittal, cell(0.0, 1.0));
-            legend(ui, cell(1.0, 1.0));
+            legend(ui, cell(1.0, 1.0), app.view.current_label);
         }
     }
     ui.allocate_rect(area, egui::Sense::hover());
 }
 
 /// The fourth cell: how to use the views.
-fn legend(ui: &mut egui::Ui, rect: Rect) {
+fn legend(ui: &mut egui::Ui, rect: Rect, next_label: u8) {
     let mut child = ui.new_child(
         egui::UiBuilder::new()
             .max_rect(rect.shrink(12.0))
             .layout(egui::Layout::top_down(egui::Align::Min)),
     );
+    child.horizontal(|ui| {
+        ui.label("The next click marks");
+        let (swatch, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+        ui.painter()
+            .circle_filled(swatch.center(), 6.0, super::label_color32(next_label));
+        ui.strong(interseg_shared::color::label_name(next_label.into()));
+    });
+    child.add_space(6.0);
     child.heading("Using the views");
     for (keys, what) in [
         ("Click", "include point (a new object each click)"),
