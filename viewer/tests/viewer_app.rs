@@ -218,6 +218,21 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
     assert_eq!(status, 200);
     assert!(labels == on_server, "the overlay is the server's result");
     assert_eq!(harness.state().document().label_at(first), 1);
+    // And the user sees it: the tooth is drawn red (label 1) beside its point's marker.
+    let beside = [first[0] - 3, first[1], first[2]];
+    assert_eq!(harness.state().document().label_at(beside), 1);
+    let at = harness
+        .state()
+        .mapping(Plane::Axial)
+        .unwrap()
+        .screen_of_voxel(beside);
+    let image = harness.render().unwrap();
+    let [r, g, b, _] = image.get_pixel(at.x as u32, at.y as u32).0;
+    assert!(
+        r > g.saturating_add(60) && r > b.saturating_add(60),
+        "{:?}",
+        [r, g, b]
+    );
 
     // Shift+click on the first tooth: an exclude point for the object under it.
     click_voxel(&mut harness, first, Modifiers::SHIFT);

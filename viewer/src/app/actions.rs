@@ -40,11 +40,7 @@ impl ViewerApp {
             self.complain("Not connected to a server yet");
             return;
         };
-        let stem = name
-            .trim_end_matches(".gz")
-            .trim_end_matches(".nii")
-            .to_owned();
-        self.fields.save_path = super::default_save_path(&format!("{stem}_segmentation"));
+        self.fields.save_path = super::save_path_for(&name);
         self.doc.transfer = Some(Transfer {
             what: format!("Uploading {name}"),
             name,

@@ -23,7 +23,10 @@ impl ViewerApp {
                 self.failed("start a session", &err);
             }
             Event::NoVolume => self.doc.transfer = None,
-            Event::FileName(name) => self.doc.volume_name = Some(name),
+            Event::FileName(name) => {
+                self.fields.save_path = super::save_path_for(&name);
+                self.doc.volume_name = Some(name);
+            }
             Event::VolumeLoading(progress) => {
                 self.doc.transfer = Some(Transfer {
                     what: "Loading the volume".to_owned(),

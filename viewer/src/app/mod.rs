@@ -186,6 +186,16 @@ impl eframe::App for ViewerApp {
     }
 }
 
+/// Where the result of `input` (a file name) is saved unless the user says otherwise.
+fn save_path_for(input: &str) -> String {
+    let stem = input
+        .trim_end_matches(".gz")
+        .trim_end_matches(".nii")
+        .trim_end_matches(".zip")
+        .trim_end_matches(".dcm");
+    default_save_path(&format!("{stem}_segmentation"))
+}
+
 /// `~/<name>.nii.gz` (or in the working directory when there is no home).
 fn default_save_path(name: &str) -> String {
     let dir = directories::UserDirs::new()
