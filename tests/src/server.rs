@@ -40,10 +40,20 @@ impl TestServer {
         data_dir: &Path,
         configure: impl FnOnce(&mut Config),
     ) -> anyhow::Result<Self> {
+        Self::spawn_at(data_dir, ([127, 0, 0, 1], 0).into(), configure).await
+    }
+
+    /// Starts a server on an existing data dir and a given address (to come back where a
+    /// stopped one was).
+    pub async fn spawn_at(
+        data_dir: &Path,
+        addr: SocketAddr,
+        configure: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<Self> {
         let mut config = Config::with_data_dir(data_dir);
         configure(&mut config);
         let state = tokio::task::spawn_blocking(move || AppState::open(config)).await??;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(interseg_server::run(listener, state, async {

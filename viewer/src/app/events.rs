@@ -42,9 +42,15 @@ impl ViewerApp {
                 {
                     self.complain(format!("Cannot show the volume: {err}"));
                 }
-                self.view.reset_for(&volume);
-                if self.config.window_level.is_none() || self.doc.volume.is_some() {
-                    self.view.window = WindowLevel::from_range(volume.robust_range);
+                // The same volume again (after a reconnection) keeps the user's view.
+                let same = self.doc.volume.as_ref().is_some_and(|old| {
+                    old.info.shape == volume.info.shape && old.info.affine == volume.info.affine
+                });
+                if !same {
+                    self.view.reset_for(&volume);
+                    if self.config.window_level.is_none() || self.doc.volume.is_some() {
+                        self.view.window = WindowLevel::from_range(volume.robust_range);
+                    }
                 }
                 self.doc.labels = None;
                 self.doc.volume = Some(volume);

@@ -205,6 +205,13 @@ fn display_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut app.view.layout, Layout::Three, "Three views");
                 ui.selectable_value(&mut app.view.layout, Layout::Single, "Single view");
+                if ui
+                    .button("Fit")
+                    .on_hover_text("Undo zoom and pan in every view")
+                    .clicked()
+                {
+                    app.view.cameras = Default::default();
+                }
             });
             ui.horizontal_wrapped(|ui| {
                 for (name, preset) in PRESETS {
