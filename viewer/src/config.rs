@@ -26,6 +26,12 @@ pub struct ViewerConfig {
     /// The last window and level (centre, width).
     #[serde(default)]
     pub window_level: Option<[f32; 2]>,
+    /// One view instead of three.
+    #[serde(default)]
+    pub single_view: bool,
+    /// Opacity of the label overlay.
+    #[serde(default)]
+    pub label_opacity: Option<f32>,
 }
 
 impl ViewerConfig {

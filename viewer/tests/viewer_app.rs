@@ -21,6 +21,7 @@ use interseg_viewer::client::SessionStart;
 use interseg_viewer::config::ConfigFile;
 use interseg_viewer::document::SessionView;
 use interseg_viewer::orientation::Plane;
+use interseg_viewer::view::Layout;
 
 /// Starts the viewer on `url`, remembering its session in `settings`.
 fn open_viewer(url: &str, settings: &ConfigFile) -> Harness<'static, ViewerApp> {
@@ -294,6 +295,13 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
         "{label_file}"
     );
 
+    // View preferences are remembered too.
+    harness.get_by_label("Single view").click();
+    let stored = settings.clone();
+    wait_for(&mut harness, "the saved preferences", move |_| {
+        stored.load().single_view
+    });
+
     // Quit and start again: the same session, with its volume, points and result.
     drop(harness);
     let mut harness = open_viewer(&server.url("/"), &settings);
@@ -306,6 +314,7 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
     );
     assert_eq!(harness.state().document().prompts.len(), 2);
     assert_eq!(harness.state().document().label_at(first), 1);
+    assert_eq!(harness.state().view().layout, Layout::Single);
     assert!(
         harness
             .state()

@@ -211,10 +211,12 @@ impl ViewerApp {
         self.config.server_key() == EMBEDDED
     }
 
-    /// Remembers the window/level for the next start.
-    pub fn remember_window(&mut self) {
+    /// Remembers window/level, layout and overlay opacity for the next start.
+    pub fn remember_view(&mut self) {
         let w = self.view.window;
         self.config.window_level = Some([w.center, w.width]);
+        self.config.single_view = self.view.layout == crate::view::Layout::Single;
+        self.config.label_opacity = Some(self.view.label_opacity);
         if let Some(file) = self.settings.clone() {
             let config = self.config.clone();
             std::thread::spawn(move || {

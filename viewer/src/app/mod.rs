@@ -84,6 +84,12 @@ impl ViewerApp {
         if let Some([center, width]) = config.window_level {
             view.window = crate::view::WindowLevel { center, width };
         }
+        if config.single_view {
+            view.layout = crate::view::Layout::Single;
+        }
+        if let Some(opacity) = config.label_opacity {
+            view.label_opacity = opacity.clamp(0.0, 1.0);
+        }
         let fields = Fields {
             server_url: config.server_url.clone().unwrap_or_default(),
             token: config.api_token.clone().unwrap_or_default(),

@@ -154,7 +154,10 @@ fn labels_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
             );
             ui.horizontal(|ui| {
                 ui.label("Opacity");
-                ui.add(egui::Slider::new(&mut app.view.label_opacity, 0.0..=1.0));
+                let slider = ui.add(egui::Slider::new(&mut app.view.label_opacity, 0.0..=1.0));
+                if slider.drag_stopped() || slider.lost_focus() {
+                    app.remember_view();
+                }
             });
             egui::ScrollArea::vertical()
                 .id_salt("label list")
@@ -203,8 +206,12 @@ fn display_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
         .default_open(true)
         .show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.selectable_value(&mut app.view.layout, Layout::Three, "Three views");
-                ui.selectable_value(&mut app.view.layout, Layout::Single, "Single view");
+                let three = ui.selectable_value(&mut app.view.layout, Layout::Three, "Three views");
+                let single =
+                    ui.selectable_value(&mut app.view.layout, Layout::Single, "Single view");
+                if three.clicked() || single.clicked() {
+                    app.remember_view();
+                }
                 if ui
                     .button("Fit")
                     .on_hover_text("Undo zoom and pan in every view")
@@ -221,7 +228,7 @@ fn display_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
                             (None, Some(volume)) => WindowLevel::from_range(volume.robust_range),
                             (None, None) => app.view.window,
                         };
-                        app.remember_window();
+                        app.remember_view();
                     }
                 }
             });
@@ -241,7 +248,7 @@ fn display_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
                 }
             });
             if done {
-                app.remember_window();
+                app.remember_view();
             }
         });
 }

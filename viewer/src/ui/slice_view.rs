@@ -85,7 +85,7 @@ fn handle_input(
         w.center -= d.y * w.width * 0.002;
     }
     if response.drag_stopped_by(PointerButton::Secondary) {
-        app.remember_window();
+        app.remember_view();
     }
     let pointer = response.interact_pointer_pos();
     if response.dragged_by(PointerButton::Primary)
