@@ -100,7 +100,15 @@ impl ConfigFile {
         }
         let bytes = serde_json::to_vec_pretty(config).map_err(io::Error::other)?;
         let tmp = self.path.with_extension("json.tmp");
-        std::fs::write(&tmp, bytes)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        // Session ids and the API token are credentials: readable by the user alone.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
+        std::io::Write::write_all(&mut file, &bytes)?;
+        file.sync_all()?;
+        drop(file);
         std::fs::rename(&tmp, &self.path)
     }
 }
@@ -132,6 +140,12 @@ mod tests {
             "11111111-1111-4111-8111-111111111111"
         );
         assert!(!dir.path().join("nested/viewer.json.tmp").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(file.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "only the user may read it: {mode:o}");
+        }
     }
 
     #[test]

@@ -4,27 +4,26 @@ use crate::app::ViewerApp;
 
 pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
-        match app.hover {
-            Some(hover) => {
-                let [i, j, k] = hover.voxel;
-                let [x, y, z] = hover.world;
-                let label = if hover.label > 0 {
-                    format!("   label {}", hover.label)
-                } else {
-                    String::new()
-                };
-                ui.monospace(format!(
-                    "voxel ({i}, {j}, {k})   {x:.1}, {y:.1}, {z:.1} mm   value {}{label}",
-                    format_value(hover.value)
-                ));
-            }
-            None => {
-                ui.monospace("");
-            }
+        let mut first = true;
+        if let Some(hover) = app.hover {
+            let [i, j, k] = hover.voxel;
+            let [x, y, z] = hover.world;
+            let label = if hover.label > 0 {
+                format!("   label {}", hover.label)
+            } else {
+                String::new()
+            };
+            ui.monospace(format!(
+                "voxel ({i}, {j}, {k})   {x:.1}, {y:.1}, {z:.1} mm   value {}{label}",
+                format_value(hover.value)
+            ));
+            first = false;
         }
         let mut cancel = false;
         if let Some(transfer) = &app.doc.transfer {
-            ui.separator();
+            if !std::mem::take(&mut first) {
+                ui.separator();
+            }
             ui.label(&transfer.what);
             let bar = match transfer.progress.fraction() {
                 Some(f) => egui::ProgressBar::new(f).show_percentage(),
@@ -39,7 +38,9 @@ pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
             app.cancel_transfer();
         }
         if let Some(message) = &app.message {
-            ui.separator();
+            if !first {
+                ui.separator();
+            }
             if message.is_error {
                 ui.colored_label(ui.visuals().error_fg_color, &message.text);
             } else {
