@@ -82,3 +82,45 @@ async fn the_viewer_sends_the_api_token_a_shared_server_asks_for() {
         started.session_id()
     );
 }
+
+#[tokio::test]
+async fn voxels_arrive_the_same_compressed_or_not() {
+    use std::sync::Arc;
+
+    use interseg_viewer::client::volume::{Progress, UploadSource};
+
+    let server = TestServer::spawn().await.unwrap();
+    let plain = ServerClient::new(&server.url("/"));
+    assert!(!plain.compresses_voxels(), "no compression over loopback");
+    assert!(ServerClient::new("http://lab-server:8000").compresses_voxels());
+    let gzipped = plain.clone().with_compressed_voxels(true);
+    let session = plain.create_session().await.unwrap();
+    let sample = UploadSource::Bytes {
+        name: interseg_viewer::sample::FILE_NAME.to_owned(),
+        bytes: interseg_viewer::sample::BYTES.to_vec(),
+    };
+    let progress = Arc::new(Progress::default());
+    plain
+        .upload(&session, sample, Arc::clone(&progress))
+        .await
+        .unwrap();
+    let sent = interseg_viewer::sample::BYTES.len() as u64;
+    assert_eq!(progress.bytes(), (sent, sent), "the whole file was counted");
+
+    let raw = plain
+        .volume_voxels(&session, Arc::new(Progress::default()))
+        .await
+        .unwrap();
+    let fetched = Arc::new(Progress::default());
+    let inflated = gzipped
+        .volume_voxels(&session, Arc::clone(&fetched))
+        .await
+        .unwrap();
+    assert_eq!(raw.len(), 150 * 90 * 48 * 2);
+    assert!(raw == inflated);
+    let (on_wire, _) = fetched.bytes();
+    assert!(
+        on_wire < raw.len() as u64,
+        "compressed on the wire: {on_wire}"
+    );
+}

@@ -53,6 +53,7 @@ impl ViewerApp {
                     }
                 }
                 self.doc.labels = None;
+                tracing::info!(dims = ?volume.dims(), "volume on screen");
                 self.doc.volume = Some(volume);
             }
             Event::Volume(Err(err)) => {

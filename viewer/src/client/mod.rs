@@ -67,6 +67,9 @@ pub struct ServerClient {
     http: reqwest::Client,
     /// Requests made so far, shared by clones (slices must never need one).
     sent: Arc<AtomicU64>,
+    /// Ask for voxels gzip-compressed: worth it over a network, not over loopback, where
+    /// compressing costs more time than sending.
+    compress_voxels: bool,
 }
 
 impl ServerClient {
@@ -76,16 +79,37 @@ impl ServerClient {
 
     /// A client that sends `Authorization: Bearer <token>` with every request.
     pub fn with_token(base: &str, token: Option<String>) -> Self {
+        let base = base.trim_end_matches('/').to_owned();
+        let loopback = reqwest::Url::parse(&base).is_ok_and(|url| match url.host_str() {
+            Some("localhost") => true,
+            Some(host) => host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback()),
+            None => false,
+        });
         Self {
-            base: base.trim_end_matches('/').to_owned(),
+            base,
             token: token.filter(|t| !t.is_empty()),
             http: reqwest::Client::new(),
             sent: Arc::new(AtomicU64::new(0)),
+            compress_voxels: !loopback,
         }
+    }
+
+    /// Overrides whether voxels are fetched gzip-compressed.
+    pub fn with_compressed_voxels(mut self, compress: bool) -> Self {
+        self.compress_voxels = compress;
+        self
     }
 
     pub fn base(&self) -> &str {
         &self.base
+    }
+
+    /// Whether voxels are fetched gzip-compressed (not from a server on this machine).
+    pub fn compresses_voxels(&self) -> bool {
+        self.compress_voxels
     }
 
     /// How many requests this client (and its clones) has made.

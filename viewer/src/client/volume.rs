@@ -147,19 +147,19 @@ impl ServerClient {
         }
     }
 
-    /// Fetches gzip-compressed voxels and inflates them off the runtime's threads.
+    /// Fetches voxels (gzip-compressed from a remote server, inflated off the runtime's
+    /// threads).
     async fn voxels(
         &self,
         path: &str,
         session_id: &str,
         progress: Arc<Progress>,
     ) -> Result<Vec<u8>, ClientError> {
-        let response = self
-            .send(
-                self.request(Method::GET, path, Some(session_id))
-                    .header(ACCEPT_ENCODING, "gzip"),
-            )
-            .await?;
+        let mut request = self.request(Method::GET, path, Some(session_id));
+        if self.compress_voxels {
+            request = request.header(ACCEPT_ENCODING, "gzip");
+        }
+        let response = self.send(request).await?;
         let gzipped = response
             .headers()
             .get(CONTENT_ENCODING)
