@@ -24,12 +24,18 @@ pub enum DecodeError {
     Length { got: usize, want: usize },
     #[error("unknown voxel type {0}")]
     Type(String),
+    #[error("impossible shape {0:?}")]
+    Shape([usize; 3]),
 }
 
 impl VolumeData {
     /// Decodes raw little-endian voxels of `info.dtype`, applying the scaling.
     pub fn decode(info: VolumeInfo, raw: &[u8]) -> Result<Self, DecodeError> {
-        let count = info.shape.iter().product::<usize>();
+        let count = info
+            .shape
+            .iter()
+            .try_fold(1usize, |n, &d| n.checked_mul(d))
+            .ok_or(DecodeError::Shape(info.shape))?;
         let width = match info.dtype.as_str() {
             "uint8" | "int8" => 1,
             "int16" | "uint16" => 2,
@@ -37,10 +43,13 @@ impl VolumeData {
             "float64" => 8,
             other => return Err(DecodeError::Type(other.to_owned())),
         };
-        if raw.len() != count * width {
+        let want = count
+            .checked_mul(width)
+            .ok_or(DecodeError::Shape(info.shape))?;
+        if raw.len() != want {
             return Err(DecodeError::Length {
                 got: raw.len(),
-                want: count * width,
+                want,
             });
         }
         let (slope, inter) = (info.scl_slope, info.scl_inter);

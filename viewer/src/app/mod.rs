@@ -87,7 +87,7 @@ impl ViewerApp {
         if config.single_view {
             view.layout = crate::view::Layout::Single;
         }
-        if let Some(opacity) = config.label_opacity {
+        if let Some(opacity) = config.label_opacity.filter(|o| o.is_finite()) {
             view.label_opacity = opacity.clamp(0.0, 1.0);
         }
         let fields = Fields {
