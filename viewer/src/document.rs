@@ -110,6 +110,30 @@ impl Document {
     }
 }
 
+/// The slice a box prompt lies on (axis, index) and its corner voxels (inclusive).
+pub fn prompt_box(entry: &PromptEntry) -> Option<(usize, usize, [usize; 3], [usize; 3])> {
+    let rect = entry.rect?;
+    let axis = Axis::from_number(rect.axis)?;
+    let index = |n: i64| usize::try_from(n).ok();
+    let slice = index(rect.slice_index)?;
+    let corner = |x: i64, y: i64| -> Option<[usize; 3]> {
+        Some(voxel_from_slice(
+            axis,
+            slice,
+            SlicePosition {
+                row: index(y)?,
+                col: index(x)?,
+            },
+        ))
+    };
+    Some((
+        axis.number(),
+        slice,
+        corner(rect.x0, rect.y0)?,
+        corner(rect.x1, rect.y1)?,
+    ))
+}
+
 /// The voxel a point prompt lies on.
 pub fn prompt_voxel(entry: &PromptEntry) -> Option<[usize; 3]> {
     let point = entry.point?;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use interseg_shared::api::prompts::{PromptsResponse, SlicePoint};
+use interseg_shared::api::prompts::{PromptsResponse, SliceBox, SlicePoint};
 use interseg_shared::api::segmentation::{JobResponse, JobState};
 use interseg_shared::api::volume::UploadResponse;
 use tokio::task::AbortHandle;
@@ -22,7 +22,7 @@ use crate::volume_data::VolumeData;
 const JOB_POLL: Duration = Duration::from_millis(100);
 const RECONNECT_EVERY: Duration = Duration::from_secs(2);
 
-/// The action name of marking a point (the app treats its answer specially).
+/// The action name of marking a point or a box (the app treats its answer specially).
 pub const MARK_POINT: &str = "mark the point";
 
 /// What background work reports to the UI.
@@ -217,6 +217,12 @@ impl Net {
     pub fn add_point(&self, label: u8, include: bool, point: SlicePoint) {
         self.prompts(MARK_POINT, move |client, id| async move {
             client.add_point(&id, label, include, point).await
+        });
+    }
+
+    pub fn add_box(&self, label: u8, include: bool, rect: SliceBox) {
+        self.prompts(MARK_POINT, move |client, id| async move {
+            client.add_box(&id, label, include, rect).await
         });
     }
 

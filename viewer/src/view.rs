@@ -185,6 +185,19 @@ impl SliceMapping {
         inside.then(|| c.map(|x| x as usize))
     }
 
+    /// The voxel under a screen point, or the nearest one on the slice when it is off the image.
+    pub fn clamped_voxel_at(&self, p: Pos2) -> [usize; 3] {
+        let c = self.coords_at(p);
+        [0, 1, 2].map(|a| c[a].clamp(0.0, (self.dims[a] - 1.0).max(0.0)) as usize)
+    }
+
+    /// The screen rectangle covering the voxels from `a` to `b` (inclusive, in-plane part).
+    pub fn screen_rect_of(&self, a: [usize; 3], b: [usize; 3]) -> Rect {
+        let lo = [0, 1, 2].map(|n| a[n].min(b[n]) as f32);
+        let hi = [0, 1, 2].map(|n| a[n].max(b[n]) as f32 + 1.0);
+        Rect::from_two_pos(self.screen_of(lo), self.screen_of(hi))
+    }
+
     /// The screen point of continuous voxel coordinates (their in-plane part).
     pub fn screen_of(&self, c: [f32; 3]) -> Pos2 {
         let a = self.axes;

@@ -397,3 +397,78 @@ fn a_lost_server_is_retried_and_the_session_picked_up_when_it_is_back() {
         app.document().prompts.len() == 1
     });
 }
+
+#[test]
+fn ctrl_drag_draws_a_box_around_an_object() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(TestServer::spawn()).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let settings = ConfigFile::at(home.path().join("viewer.json"));
+    let mut harness = open_viewer(&server.url("/"), &settings);
+    wait_for(&mut harness, "the session", |app| {
+        app.session_id().is_some()
+    });
+    harness
+        .get_by_label("Open the sample (dental CT phantom)")
+        .click();
+    wait_for(&mut harness, "the sample volume", |app| {
+        app.document().volume.is_some()
+    });
+    harness.state_mut().set_auto_segment(false);
+    let tooth = DentalPhantom::new(16, 1.0, 7).teeth[7].click();
+    harness.state_mut().view_mut().cursor[2] = tooth[2] as f32 + 0.5;
+    harness.step();
+    let mapping = harness.state().mapping(Plane::Axial).unwrap();
+    let (a, b) = (
+        [tooth[0] - 6, tooth[1] - 5, tooth[2]],
+        [tooth[0] + 6, tooth[1] + 5, tooth[2]],
+    );
+    let (from, to) = (mapping.screen_of_voxel(a), mapping.screen_of_voxel(b));
+    let ctrl = Modifiers::COMMAND;
+    harness.event_modifiers(egui::Event::PointerMoved(from), ctrl);
+    harness.step();
+    harness.event_modifiers(
+        egui::Event::PointerButton {
+            pos: from,
+            button: PointerButton::Primary,
+            pressed: true,
+            modifiers: ctrl,
+        },
+        ctrl,
+    );
+    harness.step();
+    for t in [0.3, 0.7, 1.0] {
+        harness.event_modifiers(egui::Event::PointerMoved(from + (to - from) * t), ctrl);
+        harness.step();
+    }
+    assert!(harness.state().document().prompts.is_empty());
+    harness.event_modifiers(
+        egui::Event::PointerButton {
+            pos: to,
+            button: PointerButton::Primary,
+            pressed: false,
+            modifiers: ctrl,
+        },
+        ctrl,
+    );
+    harness.step();
+    wait_for(&mut harness, "the box", |app| {
+        app.document().prompts.len() == 1
+    });
+    let prompt = harness.state().document().prompts[0].clone();
+    assert_eq!(
+        (prompt.label, prompt.include, prompt.kind.as_str()),
+        (1, true, "box")
+    );
+    let (axis, slice, lo, hi) = interseg_viewer::document::prompt_box(&prompt).unwrap();
+    assert_eq!((axis, slice), (2, tooth[2]));
+    let corners =
+        |p: [usize; 3], q: [usize; 3]| [0, 1, 2].map(|n| (p[n].min(q[n]), p[n].max(q[n])));
+    assert_eq!(corners(lo, hi), corners(a, b));
+    // The crosshair did not move: a box drag is not navigation.
+    assert_eq!(harness.state().view().cursor[0], volume_centre(&harness, 0));
+}
+
+fn volume_centre(harness: &Harness<'_, ViewerApp>, axis: usize) -> f32 {
+    harness.state().document().volume.as_ref().unwrap().dims()[axis] as f32 / 2.0
+}

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use interseg_shared::api::prompts::SlicePoint;
+use interseg_shared::api::prompts::{SliceBox, SlicePoint};
 use interseg_shared::geometry::{Axis, slice_from_voxel};
 
 use super::ViewerApp;
@@ -84,6 +84,35 @@ impl ViewerApp {
             }
         };
         self.net.add_point(label, include, point);
+        if include && self.view.new_object_per_click {
+            self.view.current_label = self.doc.next_free_label(label);
+        }
+    }
+
+    /// Marks a box spanning voxels `a` and `b` (on one slice along `axis`): an include box for
+    /// the current label, or an exclude box for the last object marked.
+    pub fn mark_box(&mut self, a: [usize; 3], b: [usize; 3], axis: usize, include: bool) {
+        let Some(axis) = Axis::from_number(axis as i64) else {
+            return;
+        };
+        let (slice, from) = slice_from_voxel(axis, a);
+        let (_, to) = slice_from_voxel(axis, b);
+        let rect = SliceBox {
+            axis: axis.number() as i64,
+            slice_index: slice as i64,
+            x0: from.col as i64,
+            y0: from.row as i64,
+            x1: to.col as i64,
+            y1: to.row as i64,
+        };
+        let label = if include {
+            self.view.current_label
+        } else {
+            self.doc
+                .last_include_label()
+                .unwrap_or(self.view.current_label)
+        };
+        self.net.add_box(label, include, rect);
         if include && self.view.new_object_per_click {
             self.view.current_label = self.doc.next_free_label(label);
         }

@@ -45,6 +45,15 @@ pub struct Hover {
     pub label: u8,
 }
 
+/// A box being drawn (Ctrl+drag) in one plane's view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BoxDrag {
+    pub plane: Plane,
+    pub start: [usize; 3],
+    pub end: [usize; 3],
+    pub include: bool,
+}
+
 /// The viewer window.
 pub struct ViewerApp {
     pub(crate) server_url: String,
@@ -63,6 +72,7 @@ pub struct ViewerApp {
     pub(crate) auto_segment: bool,
     /// Where each plane's view was drawn last frame (for tests and shortcuts).
     pub(crate) view_rects: Vec<(Plane, SliceMapping)>,
+    pub(crate) box_drag: Option<BoxDrag>,
 }
 
 impl ViewerApp {
@@ -110,6 +120,7 @@ impl ViewerApp {
             hover: None,
             auto_segment: true,
             view_rects: Vec::new(),
+            box_drag: None,
         })
     }
 

@@ -1,7 +1,7 @@
 //! Include and exclude points per label (`/api/prompts`), with undo and redo on the server, so
 //! that a script and the viewer see the same history.
 
-use interseg_shared::api::prompts::{AddPromptRequest, PromptsResponse, SlicePoint};
+use interseg_shared::api::prompts::{AddPromptRequest, PromptsResponse, SliceBox, SlicePoint};
 use reqwest::Method;
 
 use super::{ClientError, ServerClient};
@@ -25,6 +25,27 @@ impl ServerClient {
             include,
             point: Some(point),
             rect: None,
+        };
+        self.json(
+            self.request(Method::POST, "/api/prompts", Some(session_id))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// Adds a box for `label` (include: the object lies in it; exclude: keep it out).
+    pub async fn add_box(
+        &self,
+        session_id: &str,
+        label: u8,
+        include: bool,
+        rect: SliceBox,
+    ) -> Result<PromptsResponse, ClientError> {
+        let body = AddPromptRequest {
+            label: i64::from(label),
+            include,
+            point: None,
+            rect: Some(rect),
         };
         self.json(
             self.request(Method::POST, "/api/prompts", Some(session_id))

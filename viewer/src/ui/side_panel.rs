@@ -6,7 +6,7 @@ use interseg_shared::color::{TEMPLATE_LEN, label_name};
 
 use super::label_color32;
 use crate::app::ViewerApp;
-use crate::document::prompt_voxel;
+use crate::document::{prompt_box, prompt_voxel};
 use crate::view::{Layout, PRESETS, WindowLevel};
 
 pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
@@ -114,13 +114,21 @@ fn points_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
                                 label_color32(prompt.label),
                             );
                             let sign = if prompt.include { "+" } else { "−" };
-                            let place = voxel
-                                .map(|[i, j, k]| format!("({i}, {j}, {k})"))
-                                .unwrap_or_else(|| prompt.kind.clone());
+                            let place = match (voxel, prompt_box(prompt)) {
+                                (Some([i, j, k]), _) => format!("({i}, {j}, {k})"),
+                                (None, Some((_, _, [i0, j0, k0], [i1, j1, k1]))) => {
+                                    format!("box ({i0}, {j0}, {k0})–({i1}, {j1}, {k1})")
+                                }
+                                (None, None) => prompt.kind.clone(),
+                            };
+                            let target = voxel.or_else(|| {
+                                prompt_box(prompt)
+                                    .map(|(_, _, a, b)| [0, 1, 2].map(|n| (a[n] + b[n]) / 2))
+                            });
                             let text =
                                 format!("{sign} {} {place}", label_name(prompt.label.into()));
-                            if ui.link(text).on_hover_text("Show this point").clicked() {
-                                go_to = voxel;
+                            if ui.link(text).on_hover_text("Show this prompt").clicked() {
+                                go_to = target;
                             }
                             if ui
                                 .small_button("×")

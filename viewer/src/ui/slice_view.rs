@@ -6,8 +6,8 @@ use std::sync::Arc;
 use egui::{Align2, Color32, FontId, PointerButton, Pos2, Rect, Sense, Stroke, Vec2};
 
 use super::label_color32;
-use crate::app::{Hover, ViewerApp};
-use crate::document::prompt_voxel;
+use crate::app::{BoxDrag, Hover, ViewerApp};
+use crate::document::{prompt_box, prompt_voxel};
 use crate::orientation::Plane;
 use crate::render::slice_callback;
 use crate::view::{Layout, SliceMapping};
@@ -45,6 +45,7 @@ pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui, plane: Plane, rect: Rect) {
         );
     }
     paint_crosshair(&painter, app, &mapping);
+    paint_boxes(&painter, app, plane, &mapping);
     paint_points(&painter, app, &mapping);
     paint_annotations(&painter, app, plane, &mapping, &volume);
     let active = app.view.layout == Layout::Three && app.view.active == plane;
@@ -88,18 +89,44 @@ fn handle_input(
         app.remember_view();
     }
     let pointer = response.interact_pointer_pos();
-    if response.dragged_by(PointerButton::Primary)
-        && let Some(pos) = pointer
+    let (command, shift) = ui.input(|i| (i.modifiers.command, i.modifiers.shift));
+    if response.drag_started_by(PointerButton::Primary)
+        && command
+        && let Some(origin) = ui.input(|i| i.pointer.press_origin())
     {
-        move_cursor(app, mapping, pos);
+        let start = mapping.clamped_voxel_at(origin);
+        app.box_drag = Some(BoxDrag {
+            plane,
+            start,
+            end: start,
+            include: !shift,
+        });
+    }
+    match app.box_drag {
+        Some(mut drag) if drag.plane == plane => {
+            if let Some(pos) = pointer {
+                drag.end = mapping.clamped_voxel_at(pos);
+                app.box_drag = Some(drag);
+            }
+            if response.drag_stopped_by(PointerButton::Primary) {
+                app.box_drag = None;
+                app.mark_box(drag.start, drag.end, axes.normal, drag.include);
+            }
+        }
+        _ => {
+            if response.dragged_by(PointerButton::Primary)
+                && let Some(pos) = pointer
+            {
+                move_cursor(app, mapping, pos);
+            }
+        }
     }
     if response.clicked_by(PointerButton::Primary)
         && let Some(pos) = pointer
         && let Some(voxel) = mapping.voxel_at(pos)
     {
         move_cursor(app, mapping, pos);
-        let include = !ui.input(|i| i.modifiers.shift);
-        app.mark_point(voxel, axes.normal, include);
+        app.mark_point(voxel, axes.normal, !shift);
     }
 }
 
@@ -171,6 +198,41 @@ fn paint_crosshair(painter: &egui::Painter, app: &ViewerApp, mapping: &SliceMapp
         [Pos2::new(at.x, rect.top()), Pos2::new(at.x, rect.bottom())],
         stroke,
     );
+}
+
+/// Boxes drawn on this slice (and the one being drawn), in their label's colour; exclude boxes
+/// dashed.
+fn paint_boxes(painter: &egui::Painter, app: &ViewerApp, plane: Plane, mapping: &SliceMapping) {
+    let normal = mapping.axes.normal;
+    let drawn = app
+        .doc
+        .prompts
+        .iter()
+        .filter(|p| app.view.label_visible(p.label))
+        .filter_map(|p| {
+            let (axis, slice, a, b) = prompt_box(p)?;
+            (axis == normal && slice == mapping.slice).then_some((p.label, p.include, a, b))
+        });
+    let dragging = app
+        .box_drag
+        .filter(|d| d.plane == plane)
+        .map(|d| (app.view.current_label, d.include, d.start, d.end));
+    for (label, include, a, b) in drawn.chain(dragging) {
+        let rect = mapping.screen_rect_of(a, b);
+        let stroke = Stroke::new(2.0, label_color32(label));
+        if include {
+            painter.rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Middle);
+        } else {
+            let corners = [
+                rect.left_top(),
+                rect.right_top(),
+                rect.right_bottom(),
+                rect.left_bottom(),
+                rect.left_top(),
+            ];
+            painter.extend(egui::Shape::dashed_line(&corners, stroke, 6.0, 4.0));
+        }
+    }
 }
 
 /// Points on this slice, in their label's colour with their label's number; exclude points

@@ -51,6 +51,7 @@ fn legend(ui: &mut egui::Ui, rect: Rect, next_label: u8) {
         ("Click", "include point (a new object each click)"),
         ("Shift+click", "exclude point for the object under it"),
         ("Left-drag", "move the crosshair"),
+        ("Ctrl+drag", "box around an object (Shift: keep out)"),
         ("Wheel, A/D, arrows", "previous / next slice"),
         ("W / S", "switch the active plane"),
         ("Ctrl+wheel", "zoom"),
