@@ -467,6 +467,20 @@ fn ctrl_drag_draws_a_box_around_an_object() {
     assert_eq!(corners(lo, hi), corners(a, b));
     // The crosshair did not move: a box drag is not navigation.
     assert_eq!(harness.state().view().cursor[0], volume_centre(&harness, 0));
+
+    // Opening another file now would replace the box: the viewer asks first.
+    harness.get_by_label("Open sample").click();
+    harness.run_steps(2);
+    harness.get_by_label("Keep the current volume").click();
+    harness.run_steps(2);
+    assert!(harness.state().document().transfer.is_none());
+    assert_eq!(harness.state().document().prompts.len(), 1);
+    harness.get_by_label("Open sample").click();
+    harness.run_steps(2);
+    harness.get_by_label("Replace").click();
+    wait_for(&mut harness, "the reopened sample", |app| {
+        app.document().prompts.is_empty() && app.document().transfer.is_none()
+    });
 }
 
 fn volume_centre(harness: &Harness<'_, ViewerApp>, axis: usize) -> f32 {

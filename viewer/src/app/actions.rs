@@ -30,7 +30,26 @@ impl ViewerApp {
         self.upload(UploadSource::File(path));
     }
 
+    /// Uploads at once when nothing would be lost; otherwise asks first (see
+    /// [`ViewerApp::confirm_upload`]).
     fn upload(&mut self, source: UploadSource) {
+        if !self.doc.prompts.is_empty() || self.doc.labels.is_some() {
+            self.pending_upload = Some(source);
+            return;
+        }
+        self.upload_now(source);
+    }
+
+    /// Answers the question about replacing the current work: upload the file, or not.
+    pub fn confirm_upload(&mut self, replace: bool) {
+        if let Some(source) = self.pending_upload.take()
+            && replace
+        {
+            self.upload_now(source);
+        }
+    }
+
+    fn upload_now(&mut self, source: UploadSource) {
         if self.doc.is_busy() {
             self.complain("Wait for the current transfer, or cancel it");
             return;

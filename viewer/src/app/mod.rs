@@ -73,6 +73,8 @@ pub struct ViewerApp {
     /// Where each plane's view was drawn last frame (for tests and shortcuts).
     pub(crate) view_rects: Vec<(Plane, SliceMapping)>,
     pub(crate) box_drag: Option<BoxDrag>,
+    /// A file waiting for the user to confirm that it replaces the current work.
+    pub(crate) pending_upload: Option<crate::client::volume::UploadSource>,
 }
 
 impl ViewerApp {
@@ -121,6 +123,7 @@ impl ViewerApp {
             auto_segment: true,
             view_rects: Vec::new(),
             box_drag: None,
+            pending_upload: None,
         })
     }
 

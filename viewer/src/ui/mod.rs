@@ -1,5 +1,6 @@
 //! The window's panels; each module draws one and turns input into actions on the app.
 
+mod replace_window;
 mod server_window;
 mod shortcuts;
 mod side_panel;
@@ -31,6 +32,7 @@ pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
         }
     });
     server_window::show(app, ui.ctx());
+    replace_window::show(app, ui.ctx());
 }
 
 /// A file dropped on the window is opened like one picked in the dialog.
