@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use interseg_shared::api::prompts::PromptEntry;
+use interseg_shared::api::marks::PointEntry;
+use interseg_shared::api::prompts::{PromptEntry, SlicePoint};
 use interseg_shared::api::segmentation::JobResponse;
 use interseg_shared::geometry::{Axis, SlicePosition, voxel_from_slice};
 use tokio::task::AbortHandle;
@@ -40,6 +41,9 @@ pub struct Document {
     /// How many results have been shown; tells tests and the UI that a new one arrived.
     pub results_shown: u64,
     pub prompts: Vec<PromptEntry>,
+    /// Points marked through the original API (`mark_point`), as include points of their
+    /// number; their `id` is that number.
+    pub legacy_points: Vec<PromptEntry>,
     pub can_undo: bool,
     pub can_redo: bool,
     pub transfer: Option<Transfer>,
@@ -60,6 +64,7 @@ impl Default for Document {
             labels: None,
             results_shown: 0,
             prompts: Vec::new(),
+            legacy_points: Vec::new(),
             can_undo: false,
             can_redo: false,
             transfer: None,
@@ -89,10 +94,20 @@ impl Document {
             .unwrap_or(0)
     }
 
+    /// Every prompt: ours, then the original API's points (flagged `true`).
+    pub fn all_prompts(&self) -> impl Iterator<Item = (&PromptEntry, bool)> {
+        let ours = self.prompts.iter().map(|p| (p, false));
+        ours.chain(self.legacy_points.iter().map(|p| (p, true)))
+    }
+
+    pub fn has_prompts(&self) -> bool {
+        !self.prompts.is_empty() || !self.legacy_points.is_empty()
+    }
+
     /// The smallest label that no prompt uses yet, other than `besides`.
     pub fn next_free_label(&self, besides: u8) -> u8 {
         (1..=u8::MAX)
-            .find(|&l| l != besides && !self.prompts.iter().any(|p| p.label == l))
+            .find(|&l| l != besides && !self.all_prompts().any(|(p, _)| p.label == l))
             .unwrap_or(besides)
     }
 
@@ -101,6 +116,7 @@ impl Document {
         self.prompts
             .iter()
             .rev()
+            .chain(self.legacy_points.iter().rev())
             .find(|p| p.include)
             .map(|p| p.label)
     }
@@ -147,4 +163,26 @@ pub fn prompt_voxel(entry: &PromptEntry) -> Option<[usize; 3]> {
             col: index(point.x)?,
         },
     ))
+}
+
+/// An original-API point as an include prompt of its number (labels stop at 255).
+pub fn legacy_entry(point: &PointEntry) -> Option<PromptEntry> {
+    let label = u8::try_from(point.point_number).ok()?;
+    let c = point.coordinates;
+    let wide = |n: usize| i64::try_from(n).ok();
+    // Along axis 0 at slice i, the row is j and the column k: the voxel (i, j, k).
+    Some(PromptEntry {
+        id: u64::from(point.point_number),
+        label,
+        include: true,
+        kind: "point".to_owned(),
+        point: Some(SlicePoint {
+            axis: 0,
+            slice_index: wide(c.z)?,
+            x: wide(c.x)?,
+            y: wide(c.y)?,
+        }),
+        rect: None,
+        color: point.color,
+    })
 }

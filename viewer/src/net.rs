@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
+use interseg_shared::api::marks::PointsResponse;
 use interseg_shared::api::prompts::{PromptsResponse, SliceBox, SlicePoint};
 use interseg_shared::api::segmentation::{JobResponse, JobState};
 use interseg_shared::api::volume::UploadResponse;
@@ -25,6 +26,9 @@ const RECONNECT_EVERY: Duration = Duration::from_secs(2);
 /// The action name of marking a point or a box (the app treats its answer specially).
 pub const MARK_POINT: &str = "mark the point";
 
+/// The action name of loading the prompts with a session (not a change: no segmentation).
+pub const LOAD_POINTS: &str = "load the points";
+
 /// What background work reports to the UI.
 #[derive(Debug)]
 pub enum Event {
@@ -41,6 +45,11 @@ pub enum Event {
     Prompts {
         action: &'static str,
         answer: Result<PromptsResponse, ClientError>,
+    },
+    /// The original API's points.
+    LegacyPoints {
+        action: &'static str,
+        answer: Result<PointsResponse, ClientError>,
     },
     Uploaded(Result<UploadResponse, ClientError>),
     Job(Result<JobResponse, ClientError>),
@@ -214,6 +223,26 @@ impl Net {
         });
     }
 
+    /// A call on the original API's points.
+    pub fn legacy_points<F>(
+        &self,
+        action: &'static str,
+        call: impl FnOnce(ServerClient, String) -> F,
+    ) where
+        F: Future<Output = Result<PointsResponse, ClientError>> + Send + 'static,
+    {
+        let Some(id) = self.session.clone() else {
+            return;
+        };
+        let future = call(self.client.clone(), id);
+        self.spawn(|_, report| async move {
+            report.send(Event::LegacyPoints {
+                action,
+                answer: future.await,
+            });
+        });
+    }
+
     pub fn add_point(&self, label: u8, include: bool, point: SlicePoint) {
         self.prompts(MARK_POINT, move |client, id| async move {
             client.add_point(&id, label, include, point).await
@@ -348,8 +377,12 @@ async fn load_everything(client: &ServerClient, id: &str, report: &Reporter) {
         return;
     }
     report.send(Event::Prompts {
-        action: "load the points",
+        action: LOAD_POINTS,
         answer: client.prompts(id).await,
+    });
+    report.send(Event::LegacyPoints {
+        action: LOAD_POINTS,
+        answer: client.legacy_points(id).await,
     });
     report.send(Event::Labels(client.label_voxels(id).await));
 }

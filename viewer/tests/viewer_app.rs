@@ -486,3 +486,64 @@ fn ctrl_drag_draws_a_box_around_an_object() {
 fn volume_centre(harness: &Harness<'_, ViewerApp>, axis: usize) -> f32 {
     harness.state().document().volume.as_ref().unwrap().dims()[axis] as f32 / 2.0
 }
+
+#[test]
+fn a_session_made_by_a_script_opens_in_the_viewer_by_its_id() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime.block_on(TestServer::spawn()).unwrap();
+    // A script uploads the sample and marks a tooth with the original API.
+    let tooth = DentalPhantom::new(16, 1.0, 7).teeth[2].click();
+    let script = runtime.block_on(async {
+        let script = server.new_session().await.unwrap();
+        let answer = script
+            .upload_bytes(
+                interseg_viewer::sample::FILE_NAME,
+                interseg_viewer::sample::BYTES.to_vec(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 200);
+        // Axis 2 (k): x is the column (j), y the row (i).
+        script.mark(2, tooth[2], tooth[1], tooth[0]).await.unwrap();
+        script
+    });
+    let home = tempfile::tempdir().unwrap();
+    let settings = ConfigFile::at(home.path().join("viewer.json"));
+    let mut harness = open_viewer(&server.url("/"), &settings);
+    wait_for(&mut harness, "the session", |app| {
+        app.session_id().is_some()
+    });
+    harness.state_mut().open_session(script.session_id.clone());
+    wait_for(&mut harness, "the script's session", |app| {
+        app.document().volume.is_some() && app.document().legacy_points.len() == 1
+    });
+    assert_eq!(
+        harness.state().document().session,
+        SessionView::Ready(SessionStart::Resumed(script.session_id.as_str().to_owned()))
+    );
+    let point = harness.state().document().legacy_points[0].clone();
+    assert_eq!((point.label, point.include), (1, true));
+    assert_eq!(interseg_viewer::document::prompt_voxel(&point), Some(tooth));
+    // The next click would be a new object.
+    assert_eq!(harness.state().view().current_label, 2);
+    // Segmenting in the viewer uses the script's point.
+    harness.state_mut().set_auto_segment(false);
+    harness.get_by_label("Segment").click();
+    wait_for(&mut harness, "the result", |app| {
+        app.document().results_shown >= 1 && app.document().job.is_none()
+    });
+    assert_eq!(harness.state().document().label_at(tooth), 1);
+    // Its point can be removed from the viewer too.
+    harness.state_mut().remove_legacy_point(1);
+    wait_for(&mut harness, "the removal", |app| {
+        app.document().legacy_points.is_empty()
+    });
+    let left = runtime.block_on(script.get("/api/points")).unwrap();
+    assert_eq!(left.json["total_points"], 0);
+    // And it is the one the viewer comes back to.
+    let stored = settings.clone();
+    let id = script.session_id.as_str().to_owned();
+    wait_for(&mut harness, "the saved session", move |_| {
+        stored.load().sessions.values().any(|s| *s == id)
+    });
+}

@@ -144,11 +144,26 @@ impl ViewerApp {
             });
     }
 
+    /// Removes a point marked through the original API.
+    pub fn remove_legacy_point(&mut self, number: u16) {
+        self.net
+            .legacy_points("remove the point", move |client, session| async move {
+                client.remove_legacy_point(&session, number).await
+            });
+    }
+
+    /// Removes every prompt: ours and the original API's points.
     pub fn clear_points(&mut self) {
         self.net
             .prompts("clear the points", |client, session| async move {
                 client.clear_prompts(&session).await
             });
+        if !self.doc.legacy_points.is_empty() {
+            self.net
+                .legacy_points("clear the points", |client, session| async move {
+                    client.clear_legacy_points(&session).await
+                });
+        }
     }
 
     pub fn undo(&mut self) {
@@ -222,6 +237,16 @@ impl ViewerApp {
         self.view.current_label = 1;
         let settings = self.settings.clone().map(|f| (f, self.config.clone()));
         self.net.connect(None, settings);
+    }
+
+    /// Switches to another session of the same server (it stays resumable by id; a session the
+    /// server does not know is replaced by a new one, and said so).
+    pub fn open_session(&mut self, session_id: String) {
+        self.cancel_transfer();
+        self.doc = Document::default();
+        self.hover = None;
+        let settings = self.settings.clone().map(|f| (f, self.config.clone()));
+        self.net.connect(Some(session_id), settings);
     }
 
     /// Connects to the server typed in the server window (empty: the embedded one).

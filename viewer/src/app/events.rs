@@ -4,8 +4,9 @@ use interseg_shared::api::segmentation::JobState;
 
 use super::ViewerApp;
 use crate::client::{ClientError, SessionStart};
+use crate::document::legacy_entry;
 use crate::document::{SessionView, Transfer};
-use crate::net::{Event, MARK_POINT};
+use crate::net::{Event, LOAD_POINTS, MARK_POINT};
 use crate::view::WindowLevel;
 
 impl ViewerApp {
@@ -73,7 +74,21 @@ impl ViewerApp {
                     if self.view.new_object_per_click && action != MARK_POINT {
                         self.view.current_label = self.doc.next_free_label(0);
                     }
-                    if changed && self.auto_segment && action != "load the points" {
+                    if changed && self.auto_segment && action != LOAD_POINTS {
+                        self.segment();
+                    }
+                }
+                Err(err) => self.failed(action, &err),
+            },
+            Event::LegacyPoints { action, answer } => match answer {
+                Ok(answer) => {
+                    let points: Vec<_> = answer.points.iter().filter_map(legacy_entry).collect();
+                    let changed = points != self.doc.legacy_points;
+                    self.doc.legacy_points = points;
+                    if self.view.new_object_per_click {
+                        self.view.current_label = self.doc.next_free_label(0);
+                    }
+                    if changed && self.auto_segment && action != LOAD_POINTS {
                         self.segment();
                     }
                 }
@@ -84,6 +99,7 @@ impl ViewerApp {
                     self.doc.volume_name = Some(transfer.name);
                 }
                 self.doc.prompts.clear();
+                self.doc.legacy_points.clear();
                 self.doc.labels = None;
                 self.view.current_label = 1;
                 let [lo, hi] = answer.data_range;

@@ -33,6 +33,7 @@ pub struct Fields {
     pub save_path: String,
     pub server_url: String,
     pub token: String,
+    pub session_id: String,
     pub server_window: bool,
 }
 

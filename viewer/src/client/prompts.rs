@@ -1,6 +1,8 @@
 //! Include and exclude points per label (`/api/prompts`), with undo and redo on the server, so
-//! that a script and the viewer see the same history.
+//! that a script and the viewer see the same history; and the points of the original API
+//! (`/api/points`), which scripts of the original system mark.
 
+use interseg_shared::api::marks::PointsResponse;
 use interseg_shared::api::prompts::{AddPromptRequest, PromptsResponse, SliceBox, SlicePoint};
 use reqwest::Method;
 
@@ -77,5 +79,33 @@ impl ServerClient {
     pub async fn redo(&self, session_id: &str) -> Result<PromptsResponse, ClientError> {
         self.json(self.request(Method::POST, "/api/prompts/redo", Some(session_id)))
             .await
+    }
+
+    /// The points marked through the original API (`POST /api/mark_point`).
+    pub async fn legacy_points(&self, session_id: &str) -> Result<PointsResponse, ClientError> {
+        self.json(self.request(Method::GET, "/api/points", Some(session_id)))
+            .await
+    }
+
+    /// Removes an original-API point, then lists what is left.
+    pub async fn remove_legacy_point(
+        &self,
+        session_id: &str,
+        number: u16,
+    ) -> Result<PointsResponse, ClientError> {
+        let path = format!("/api/remove_point/{number}");
+        self.send(self.request(Method::DELETE, &path, Some(session_id)))
+            .await?;
+        self.legacy_points(session_id).await
+    }
+
+    /// Removes every original-API point, then lists what is left.
+    pub async fn clear_legacy_points(
+        &self,
+        session_id: &str,
+    ) -> Result<PointsResponse, ClientError> {
+        self.send(self.request(Method::DELETE, "/api/points", Some(session_id)))
+            .await?;
+        self.legacy_points(session_id).await
     }
 }

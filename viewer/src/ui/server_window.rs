@@ -1,10 +1,12 @@
-//! The server window: connect to a remote server (with its API token) or use the built-in one.
+//! The server window: connect to a remote server (with its API token) or use the built-in one;
+//! open another session by its id.
 
 use crate::app::ViewerApp;
 
 pub fn show(app: &mut ViewerApp, ctx: &egui::Context) {
     let mut open = app.fields.server_window;
     let mut connect = None;
+    let mut join = None;
     egui::Window::new("Server")
         .open(&mut open)
         .collapsible(false)
@@ -36,9 +38,25 @@ pub fn show(app: &mut ViewerApp, ctx: &egui::Context) {
                     connect = Some((String::new(), String::new()));
                 }
             });
+            ui.separator();
+            ui.label("Open another session of this server by its id (from a script, a colleague):");
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(&mut app.fields.session_id)
+                        .hint_text("session id")
+                        .desired_width(280.0),
+                );
+                if ui.button("Open session").clicked() {
+                    join = Some(app.fields.session_id.trim().to_owned());
+                }
+            });
         });
     if let Some((url, token)) = connect {
         app.connect_to(&url, &token);
+        open = false;
+    }
+    if let Some(id) = join.filter(|id| !id.is_empty()) {
+        app.open_session(id);
         open = false;
     }
     app.fields.server_window = open;

@@ -48,7 +48,7 @@ fn segmentation_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
     ui.separator();
     ui.horizontal(|ui| {
         let running = app.doc.job.clone();
-        let can = !app.doc.prompts.is_empty();
+        let can = app.doc.has_prompts();
         if ui
             .add_enabled(can, egui::Button::new("Segment"))
             .on_disabled_hover_text("Mark a point first")
@@ -72,7 +72,7 @@ fn segmentation_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
 }
 
 fn points_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
-    let count = app.doc.prompts.len();
+    let count = app.doc.prompts.len() + app.doc.legacy_points.len();
     egui::CollapsingHeader::new(format!("Points ({count})"))
         .id_salt("points")
         .default_open(true)
@@ -98,12 +98,13 @@ fn points_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
                 }
             });
             let mut remove = None;
+            let mut remove_legacy = None;
             let mut go_to = None;
             egui::ScrollArea::vertical()
                 .id_salt("point list")
                 .max_height(160.0)
                 .show(ui, |ui| {
-                    for prompt in &app.doc.prompts {
+                    for (prompt, legacy) in app.doc.all_prompts() {
                         let voxel = prompt_voxel(prompt);
                         ui.horizontal(|ui| {
                             let (swatch, _) = ui
@@ -132,16 +133,26 @@ fn points_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
                             }
                             if ui
                                 .small_button("×")
-                                .on_hover_text("Remove this point")
+                                .on_hover_text("Remove this prompt")
                                 .clicked()
                             {
-                                remove = Some(prompt.id);
+                                if legacy {
+                                    remove_legacy = u16::try_from(prompt.id).ok();
+                                } else {
+                                    remove = Some(prompt.id);
+                                }
+                            }
+                            if legacy {
+                                ui.weak("original API");
                             }
                         });
                     }
                 });
             if let Some(id) = remove {
                 app.remove_prompt(id);
+            }
+            if let Some(number) = remove_legacy {
+                app.remove_legacy_point(number);
             }
             if let Some(voxel) = go_to {
                 app.view_mut().cursor = voxel.map(|x| x as f32 + 0.5);
@@ -179,7 +190,11 @@ fn labels_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
 }
 
 fn label_row(app: &mut ViewerApp, ui: &mut egui::Ui, label: u8) {
-    let points = app.doc.prompts.iter().filter(|p| p.label == label).count();
+    let points = app
+        .doc
+        .all_prompts()
+        .filter(|(p, _)| p.label == label)
+        .count();
     ui.horizontal(|ui| {
         let mut visible = app.view.label_visible(label);
         if ui

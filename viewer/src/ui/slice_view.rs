@@ -206,8 +206,8 @@ fn paint_boxes(painter: &egui::Painter, app: &ViewerApp, plane: Plane, mapping: 
     let normal = mapping.axes.normal;
     let drawn = app
         .doc
-        .prompts
-        .iter()
+        .all_prompts()
+        .map(|(p, _)| p)
         .filter(|p| app.view.label_visible(p.label))
         .filter_map(|p| {
             let (axis, slice, a, b) = prompt_box(p)?;
@@ -238,7 +238,7 @@ fn paint_boxes(painter: &egui::Painter, app: &ViewerApp, plane: Plane, mapping: 
 /// Points on this slice, in their label's colour with their label's number; exclude points
 /// hollow with a cross.
 fn paint_points(painter: &egui::Painter, app: &ViewerApp, mapping: &SliceMapping) {
-    for prompt in &app.doc.prompts {
+    for (prompt, _) in app.doc.all_prompts() {
         let Some(voxel) = prompt_voxel(prompt) else {
             continue;
         };
