@@ -17,6 +17,7 @@ use crate::client::segmentation::SavedFiles;
 use crate::client::volume::{Progress, UploadSource};
 use crate::client::{ClientError, ServerClient, SessionStart};
 use crate::config::{ConfigFile, ViewerConfig};
+use crate::render::SliceRenderer;
 use crate::volume_data::VolumeData;
 
 /// How often a running job is polled, and a lost server retried.
@@ -87,6 +88,8 @@ pub struct Net {
     /// Bumped when the session changes, so late answers for the old one are dropped.
     generation: u64,
     reconnecting: Arc<AtomicBool>,
+    /// Where volumes and labels go once fetched (uploaded off the UI thread).
+    renderer: Option<SliceRenderer>,
 }
 
 impl Net {
@@ -106,7 +109,13 @@ impl Net {
             ctx,
             generation: 0,
             reconnecting: Arc::new(AtomicBool::new(false)),
+            renderer: None,
         })
+    }
+
+    /// The GPU that fetched volumes and labels go to.
+    pub fn set_renderer(&mut self, renderer: Option<SliceRenderer>) {
+        self.renderer = renderer;
     }
 
     pub fn client(&self) -> &ServerClient {
@@ -176,13 +185,14 @@ impl Net {
     pub fn session_ready(&mut self, session_id: &str) {
         self.session = Some(session_id.to_owned());
         let id = session_id.to_owned();
+        let gpu = self.renderer.clone();
         self.spawn(|client, report| async move {
             match client.status(&id).await {
                 Ok(status) if status.file_uploaded => {
                     if let Some(file) = status.file_info {
                         report.send(Event::FileName(file.filename));
                     }
-                    load_everything(&client, &id, &report).await;
+                    load_everything(&client, &id, &report, gpu).await;
                 }
                 Ok(_) => report.send(Event::NoVolume),
                 Err(err) => report.send(Event::Volume(Err(err))),
@@ -195,12 +205,13 @@ impl Net {
         let id = self.session.clone()?;
         let progress = Arc::new(Progress::default());
         let sent = Arc::clone(&progress);
+        let gpu = self.renderer.clone();
         let handle = self.spawn(|client, report| async move {
             let answer = client.upload(&id, source, sent).await;
             let ok = answer.is_ok();
             report.send(Event::Uploaded(answer));
             if ok {
-                load_everything(&client, &id, &report).await;
+                load_everything(&client, &id, &report, gpu).await;
             }
         });
         Some((progress, handle))
@@ -260,6 +271,7 @@ impl Net {
         let Some(id) = self.session.clone() else {
             return;
         };
+        let gpu = self.renderer.clone();
         self.spawn(|client, report| async move {
             let mut job = match client.start_job(&id).await {
                 Ok(job) => job,
@@ -276,7 +288,7 @@ impl Net {
             let done = job.state == JobState::Done;
             report.send(Event::Job(Ok(job)));
             if done {
-                report.send(Event::Labels(client.label_voxels(&id).await));
+                report.send(Event::Labels(labels_on_gpu(&client, &id, gpu).await));
             }
         });
     }
@@ -357,18 +369,31 @@ impl Net {
     }
 }
 
-/// Fetches the volume (then decodes it off the runtime's threads), the prompts and the labels.
-async fn load_everything(client: &ServerClient, id: &str, report: &Reporter) {
+/// Fetches the volume (then decodes it and puts it on the GPU, off the runtime's threads), the
+/// prompts and the labels.
+async fn load_everything(
+    client: &ServerClient,
+    id: &str,
+    report: &Reporter,
+    gpu: Option<SliceRenderer>,
+) {
     let progress = Arc::new(Progress::default());
     report.send(Event::VolumeLoading(Arc::clone(&progress)));
+    let on_gpu = gpu.clone();
     let volume = async {
         let info = client.volume_info(id).await?;
         let raw = client.volume_voxels(id, progress).await?;
-        tokio::task::spawn_blocking(move || VolumeData::decode(info, &raw))
-            .await
-            .map_err(|err| ClientError::Local(err.to_string()))?
-            .map(Arc::new)
-            .map_err(|err| ClientError::Unreadable(err.to_string()))
+        tokio::task::spawn_blocking(move || {
+            let volume = VolumeData::decode(info, &raw)
+                .map_err(|err| ClientError::Unreadable(err.to_string()))?;
+            if let Some(gpu) = on_gpu {
+                gpu.upload_volume(&volume)
+                    .map_err(|err| ClientError::Local(format!("cannot show the volume: {err}")))?;
+            }
+            Ok(Arc::new(volume))
+        })
+        .await
+        .map_err(|err| ClientError::Local(err.to_string()))?
     }
     .await;
     let ok = volume.is_ok();
@@ -384,5 +409,24 @@ async fn load_everything(client: &ServerClient, id: &str, report: &Reporter) {
         action: LOAD_POINTS,
         answer: client.legacy_points(id).await,
     });
-    report.send(Event::Labels(client.label_voxels(id).await));
+    report.send(Event::Labels(labels_on_gpu(client, id, gpu).await));
+}
+
+/// Fetches the latest labels and puts them on the GPU (clearing them when there are none).
+async fn labels_on_gpu(
+    client: &ServerClient,
+    id: &str,
+    gpu: Option<SliceRenderer>,
+) -> Result<Option<Vec<u8>>, ClientError> {
+    let labels = client.label_voxels(id).await?;
+    let Some(gpu) = gpu else {
+        return Ok(labels);
+    };
+    tokio::task::spawn_blocking(move || {
+        gpu.upload_labels(labels.as_deref())
+            .map(|()| labels)
+            .map_err(|err| ClientError::Local(format!("cannot show the result: {err}")))
+    })
+    .await
+    .map_err(|err| ClientError::Local(err.to_string()))?
 }

@@ -1,8 +1,9 @@
-//! The volume as the viewer holds it: its description from the server and its voxels as
-//! physical values (scaling applied), kept on the CPU for the status line and on the GPU for
-//! drawing.
+//! The volume as the viewer holds it: its description from the server and its voxels at their
+//! stored width with the scaling kept aside (the shared crate's `Volume`, as on the server), for
+//! the status line; the GPU gets them as physical values, converted a slab at a time.
 
 use interseg_shared::api::volume::VolumeInfo;
+use interseg_shared::volume::{Scaling, Volume, Voxels};
 
 use crate::orientation::Orientation;
 
@@ -11,8 +12,7 @@ use crate::orientation::Orientation;
 pub struct VolumeData {
     pub info: VolumeInfo,
     pub orientation: Orientation,
-    /// Physical values, i fastest.
-    pub values: Vec<f32>,
+    volume: Volume,
     /// The 0.5th and 99.5th percentiles: the automatic window.
     pub robust_range: [f32; 2],
 }
@@ -29,7 +29,7 @@ pub enum DecodeError {
 }
 
 impl VolumeData {
-    /// Decodes raw little-endian voxels of `info.dtype`, applying the scaling.
+    /// Decodes raw little-endian voxels of `info.dtype`.
     pub fn decode(info: VolumeInfo, raw: &[u8]) -> Result<Self, DecodeError> {
         let count = info
             .shape
@@ -52,39 +52,28 @@ impl VolumeData {
                 want,
             });
         }
-        let (slope, inter) = (info.scl_slope, info.scl_inter);
-        let scale = |x: f64| (x * slope + inter) as f32;
-        let values: Vec<f32> = match info.dtype.as_str() {
-            "uint8" => raw.iter().map(|&b| scale(f64::from(b))).collect(),
-            "int8" => raw
-                .iter()
-                .map(|&b| scale(f64::from(i8::from_le_bytes([b]))))
-                .collect(),
-            "int16" => words::<2>(raw)
-                .map(|w| scale(f64::from(i16::from_le_bytes(w))))
-                .collect(),
-            "uint16" => words::<2>(raw)
-                .map(|w| scale(f64::from(u16::from_le_bytes(w))))
-                .collect(),
-            "int32" => words::<4>(raw)
-                .map(|w| scale(f64::from(i32::from_le_bytes(w))))
-                .collect(),
-            "uint32" => words::<4>(raw)
-                .map(|w| scale(f64::from(u32::from_le_bytes(w))))
-                .collect(),
-            "float32" => words::<4>(raw)
-                .map(|w| scale(f64::from(f32::from_le_bytes(w))))
-                .collect(),
-            _ => words::<8>(raw)
-                .map(|w| scale(f64::from_le_bytes(w)))
-                .collect(),
+        let voxels = match info.dtype.as_str() {
+            "uint8" => Voxels::U8(raw.to_vec()),
+            "int8" => Voxels::I8(words::<1>(raw).map(i8::from_le_bytes).collect()),
+            "int16" => Voxels::I16(words::<2>(raw).map(i16::from_le_bytes).collect()),
+            "uint16" => Voxels::U16(words::<2>(raw).map(u16::from_le_bytes).collect()),
+            "int32" => Voxels::I32(words::<4>(raw).map(i32::from_le_bytes).collect()),
+            "uint32" => Voxels::U32(words::<4>(raw).map(u32::from_le_bytes).collect()),
+            "float32" => Voxels::F32(words::<4>(raw).map(f32::from_le_bytes).collect()),
+            _ => Voxels::F64(words::<8>(raw).map(f64::from_le_bytes).collect()),
         };
-        let robust_range = percentiles(&values, 0.005, 0.995);
+        let scaling = Scaling {
+            slope: info.scl_slope,
+            inter: info.scl_inter,
+        };
+        let volume =
+            Volume::new(info.shape, voxels, scaling).map_err(|_| DecodeError::Shape(info.shape))?;
+        let robust_range = percentiles(&volume, 0.005, 0.995);
         let orientation = Orientation::from_affine(&info.affine);
         Ok(Self {
             info,
             orientation,
-            values,
+            volume,
             robust_range,
         })
     }
@@ -98,13 +87,19 @@ impl VolumeData {
         self.info.spacing_mm.map(|s| s as f32)
     }
 
-    pub fn offset(&self, [i, j, k]: [usize; 3]) -> Option<usize> {
-        let [ni, nj, nk] = self.dims();
-        (i < ni && j < nj && k < nk).then(|| i + ni * (j + nj * k))
+    pub fn offset(&self, voxel: [usize; 3]) -> Option<usize> {
+        self.volume.offset(voxel)
     }
 
+    /// The physical value of a voxel.
     pub fn value(&self, voxel: [usize; 3]) -> Option<f32> {
-        self.offset(voxel).and_then(|o| self.values.get(o).copied())
+        self.volume.value(voxel).map(|v| v as f32)
+    }
+
+    /// Physical values of the slices `k0..k1`, i fastest (for the GPU).
+    pub fn slab_f32(&self, k0: usize, k1: usize) -> Vec<f32> {
+        let [ni, nj, _] = self.dims();
+        self.volume.region_f32([0, 0, k0], [ni, nj, k1]).2
     }
 
     /// The world position (scanner mm) of a voxel's centre.
@@ -125,19 +120,19 @@ fn words<const N: usize>(raw: &[u8]) -> impl Iterator<Item = [u8; N]> + '_ {
 
 /// Two percentiles of the finite values, from a sample of at most ~1M voxels (enough for a
 /// window, and quick on a 500 MB CT).
-fn percentiles(values: &[f32], low: f64, high: f64) -> [f32; 2] {
-    let step = (values.len() / 1_000_000).max(1);
-    let mut sample: Vec<f32> = values
-        .iter()
+fn percentiles(volume: &Volume, low: f64, high: f64) -> [f32; 2] {
+    let count = volume.voxel_count();
+    let step = (count / 1_000_000).max(1);
+    let mut sample: Vec<f64> = (0..count)
         .step_by(step)
-        .copied()
+        .filter_map(|o| volume.value_at_offset(o))
         .filter(|v| v.is_finite())
         .collect();
     if sample.is_empty() {
         return [0.0, 1.0];
     }
-    sample.sort_unstable_by(f32::total_cmp);
-    let at = |q: f64| sample[((sample.len() - 1) as f64 * q).round() as usize];
+    sample.sort_unstable_by(f64::total_cmp);
+    let at = |q: f64| sample[((sample.len() - 1) as f64 * q).round() as usize] as f32;
     let (lo, hi) = (at(low), at(high));
     if hi > lo { [lo, hi] } else { [lo, lo + 1.0] }
 }
@@ -170,7 +165,7 @@ mod tests {
             .flat_map(|v| v.to_le_bytes())
             .collect();
         let volume = VolumeData::decode(info("int16", [2, 2, 1], 2.0, -1.0), &raw).unwrap();
-        assert_eq!(volume.values, vec![-2001.0, -1.0, 9.0, 5999.0]);
+        assert_eq!(volume.slab_f32(0, 1), vec![-2001.0, -1.0, 9.0, 5999.0]);
         assert_eq!(volume.value([1, 1, 0]), Some(5999.0));
         assert_eq!(volume.value([2, 0, 0]), None);
         assert_eq!(volume.world([1, 0, 2]), [11.0, 20.0, 35.0]);

@@ -87,9 +87,7 @@ fn render_volume(
         egui_wgpu::RendererOptions::PREDICTABLE,
     );
     let renderer = SliceRenderer::new(&state);
-    renderer
-        .upload_volume(volume.dims(), &volume.values)
-        .unwrap();
+    renderer.upload_volume(&volume).unwrap();
     renderer.upload_labels(labels).unwrap();
     let mappings: Vec<SliceMapping> = Plane::ALL
         .iter()

@@ -38,11 +38,6 @@ impl ViewerApp {
             }
             Event::Volume(Ok(volume)) => {
                 self.doc.transfer = None;
-                if let Some(renderer) = &self.renderer
-                    && let Err(err) = renderer.upload_volume(volume.dims(), &volume.values)
-                {
-                    self.complain(format!("Cannot show the volume: {err}"));
-                }
                 // The same volume again (after a reconnection) keeps the user's view.
                 let same = self.doc.volume.as_ref().is_some_and(|old| {
                     old.info.shape == volume.info.shape && old.info.affine == volume.info.affine
@@ -191,14 +186,8 @@ impl ViewerApp {
         self.doc.session = SessionView::Ready(start);
     }
 
+    /// Labels already on the GPU (the background task put them there).
     fn show_labels(&mut self, labels: Option<Vec<u8>>) {
-        if let Some(renderer) = &self.renderer
-            && self.doc.volume.is_some()
-            && let Err(err) = renderer.upload_labels(labels.as_deref())
-        {
-            self.complain(format!("Cannot show the result: {err}"));
-            return;
-        }
         if labels.is_some() {
             self.doc.results_shown += 1;
         }

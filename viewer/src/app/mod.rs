@@ -90,7 +90,9 @@ impl ViewerApp {
         config: ViewerConfig,
     ) -> std::io::Result<Self> {
         let client = ServerClient::with_token(&server_url, config.api_token.clone());
+        let renderer = render_state.map(SliceRenderer::new);
         let mut net = Net::new(ctx, client)?;
+        net.set_renderer(renderer.clone());
         let stored = config.session().map(str::to_owned);
         net.connect(stored, settings.clone().map(|file| (file, config.clone())));
         let mut view = ViewState::default();
@@ -115,7 +117,7 @@ impl ViewerApp {
             settings,
             config,
             net,
-            renderer: render_state.map(SliceRenderer::new),
+            renderer,
             doc: Document::default(),
             view,
             fields,

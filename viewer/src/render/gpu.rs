@@ -3,6 +3,8 @@
 
 use eframe::egui_wgpu::{self, wgpu};
 
+use crate::volume_data::VolumeData;
+
 /// How many views can be drawn in one frame (one per plane).
 pub const VIEW_SLOTS: usize = 3;
 
@@ -162,8 +164,10 @@ impl SliceRenderer {
         }
     }
 
-    /// Puts a volume on the GPU (physical values, i fastest), with empty labels.
-    pub fn upload_volume(&self, dims: [usize; 3], values: &[f32]) -> Result<(), GpuError> {
+    /// Puts a volume on the GPU as physical values (converted a slab at a time, so no second
+    /// whole copy is made), with empty labels.
+    pub fn upload_volume(&self, volume: &VolumeData) -> Result<(), GpuError> {
+        let dims = volume.dims();
         let device = &self.state.device;
         let max = device.limits().max_texture_dimension_3d;
         let Ok(size) = dims
@@ -177,16 +181,21 @@ impl SliceRenderer {
         if size.iter().any(|&n| n == 0 || n > max) {
             return Err(GpuError::TooLarge { dims, max });
         }
-        let volume = self.texture("volume", size, wgpu::TextureFormat::R32Float);
-        self.write(&volume, size, 4, bytemuck::cast_slice(values));
+        let volume_texture = self.texture("volume", size, wgpu::TextureFormat::R32Float);
+        let slab = slab_depth(dims, 4);
+        for k0 in (0..dims[2]).step_by(slab) {
+            let k1 = (k0 + slab).min(dims[2]);
+            let values = volume.slab_f32(k0, k1);
+            self.write_slab(&volume_texture, size, 4, k0, bytemuck::cast_slice(&values));
+        }
         let labels = self.texture("labels", size, wgpu::TextureFormat::R8Uint);
-        let zeros = vec![0u8; values.len()];
+        let zeros = vec![0u8; dims.iter().product()];
         self.write(&labels, size, 1, &zeros);
         let mut renderer = self.state.renderer.write();
         let Some(resources) = renderer.callback_resources.get_mut::<SliceResources>() else {
             return Err(GpuError::NoRenderer);
         };
-        let volume_view = volume.create_view(&wgpu::TextureViewDescriptor::default());
+        let volume_view = volume_texture.create_view(&wgpu::TextureViewDescriptor::default());
         let labels_view = labels.create_view(&wgpu::TextureViewDescriptor::default());
         let bind_groups = resources
             .params
@@ -277,34 +286,53 @@ impl SliceRenderer {
 
     /// Writes the texture in slabs of whole slices: one staging buffer for a 500 MB volume
     /// would pass the device's buffer size limit.
-    fn write(&self, texture: &wgpu::Texture, [w, h, d]: [u32; 3], texel: u32, bytes: &[u8]) {
-        let slice_bytes = (w * h * texel) as usize;
-        let slab = (SLAB_BYTES / slice_bytes.max(1)).max(1);
-        for (n, chunk) in bytes.chunks(slab * slice_bytes).enumerate() {
-            let depth = (chunk.len() / slice_bytes) as u32;
-            self.state.queue.write_texture(
-                wgpu::TexelCopyTextureInfo {
-                    texture,
-                    mip_level: 0,
-                    origin: wgpu::Origin3d {
-                        x: 0,
-                        y: 0,
-                        z: (n * slab) as u32,
-                    },
-                    aspect: wgpu::TextureAspect::All,
-                },
-                chunk,
-                wgpu::TexelCopyBufferLayout {
-                    offset: 0,
-                    bytes_per_row: Some(w * texel),
-                    rows_per_image: Some(h),
-                },
-                wgpu::Extent3d {
-                    width: w,
-                    height: h,
-                    depth_or_array_layers: depth.min(d),
-                },
-            );
+    fn write(&self, texture: &wgpu::Texture, size: [u32; 3], texel: u32, bytes: &[u8]) {
+        let dims = size.map(|n| n as usize);
+        let slab = slab_depth(dims, texel as usize);
+        let slab_bytes = slab * dims[0] * dims[1] * texel as usize;
+        for (n, chunk) in bytes.chunks(slab_bytes.max(1)).enumerate() {
+            self.write_slab(texture, size, texel, n * slab, chunk);
         }
     }
+
+    /// Writes whole slices from slice `k0` on.
+    fn write_slab(
+        &self,
+        texture: &wgpu::Texture,
+        [w, h, _]: [u32; 3],
+        texel: u32,
+        k0: usize,
+        bytes: &[u8],
+    ) {
+        let slice_bytes = (w * h * texel) as usize;
+        let depth = (bytes.len() / slice_bytes.max(1)) as u32;
+        self.state.queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture,
+                mip_level: 0,
+                origin: wgpu::Origin3d {
+                    x: 0,
+                    y: 0,
+                    z: k0 as u32,
+                },
+                aspect: wgpu::TextureAspect::All,
+            },
+            bytes,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(w * texel),
+                rows_per_image: Some(h),
+            },
+            wgpu::Extent3d {
+                width: w,
+                height: h,
+                depth_or_array_layers: depth,
+            },
+        );
+    }
+}
+
+/// How many slices of `dims` at `texel` bytes fit in one write.
+fn slab_depth(dims: [usize; 3], texel: usize) -> usize {
+    (SLAB_BYTES / (dims[0] * dims[1] * texel).max(1)).max(1)
 }
