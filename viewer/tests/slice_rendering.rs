@@ -32,21 +32,25 @@ fn volume() -> VolumeData {
             }
         }
     }
-    let info = VolumeInfo {
-        shape: DIMS,
-        dtype: "int16".to_owned(),
+    VolumeData::decode(ras_info(DIMS, "int16", SPACING), &raw).unwrap()
+}
+
+/// A volume description with a diagonal (RAS) affine of the spacing.
+fn ras_info(shape: [usize; 3], dtype: &str, spacing_mm: [f64; 3]) -> VolumeInfo {
+    VolumeInfo {
+        shape,
+        dtype: dtype.to_owned(),
         scl_slope: 1.0,
         scl_inter: 0.0,
-        data_range: [0.0, 2300.0],
-        spacing_mm: SPACING,
+        data_range: [0.0, 0.0],
+        spacing_mm,
         affine: [
-            [SPACING[0], 0.0, 0.0, 0.0],
-            [0.0, SPACING[1], 0.0, 0.0],
-            [0.0, 0.0, SPACING[2], 0.0],
+            [spacing_mm[0], 0.0, 0.0, 0.0],
+            [0.0, spacing_mm[1], 0.0, 0.0],
+            [0.0, 0.0, spacing_mm[2], 0.0],
             [0.0, 0.0, 0.0, 1.0],
         ],
-    };
-    VolumeData::decode(info, &raw).unwrap()
+    }
 }
 
 /// Label 1 on i in 2..6; label 2 on i in 16..20.
@@ -219,20 +223,7 @@ fn a_volume_larger_than_one_texture_write_arrives_whole() {
     let raw: Vec<u8> = (0..slice * dims[2])
         .flat_map(|n| ((n / slice) as f32 * 10.0).to_le_bytes())
         .collect();
-    let info = VolumeInfo {
-        shape: dims,
-        dtype: "float32".to_owned(),
-        scl_slope: 1.0,
-        scl_inter: 0.0,
-        data_range: [0.0, 1590.0],
-        spacing_mm: [1.0; 3],
-        affine: [
-            [1.0, 0.0, 0.0, 0.0],
-            [0.0, 1.0, 0.0, 0.0],
-            [0.0, 0.0, 1.0, 0.0],
-            [0.0, 0.0, 0.0, 1.0],
-        ],
-    };
+    let info = ras_info(dims, "float32", [1.0; 3]);
     let volume = VolumeData::decode(info, &raw).unwrap();
     let mut view = ViewState {
         cursor: [128.0, 128.0, 159.5],

@@ -64,6 +64,20 @@ fn wait_for(harness: &mut Harness<'_, ViewerApp>, what: &str, done: impl Fn(&Vie
     harness.step();
 }
 
+/// Waits for the session, opens the sample from the start screen and waits for it; segments
+/// only on request from then on.
+fn open_the_sample(harness: &mut Harness<'_, ViewerApp>) {
+    wait_for(harness, "the session", |app| app.session_id().is_some());
+    harness
+        .get_by_label("Open the sample (dental CT phantom)")
+        .click();
+    wait_for(harness, "the sample volume", |app| {
+        app.document().volume.is_some()
+    });
+    harness.state_mut().set_auto_segment(false);
+    harness.step();
+}
+
 /// A click (or Shift+click) at a screen position.
 fn click(harness: &mut Harness<'_, ViewerApp>, pos: Pos2, modifiers: Modifiers) {
     harness.event(egui::Event::PointerMoved(pos));
@@ -356,17 +370,8 @@ fn a_lost_server_is_retried_and_the_session_picked_up_when_it_is_back() {
     let home = tempfile::tempdir().unwrap();
     let settings = ConfigFile::at(home.path().join("viewer.json"));
     let mut harness = open_viewer(&server.url("/"), &settings);
-    wait_for(&mut harness, "the session", |app| {
-        app.session_id().is_some()
-    });
+    open_the_sample(&mut harness);
     let session = harness.state().session_id().unwrap().to_owned();
-    harness
-        .get_by_label("Open the sample (dental CT phantom)")
-        .click();
-    wait_for(&mut harness, "the sample volume", |app| {
-        app.document().volume.is_some()
-    });
-    harness.state_mut().set_auto_segment(false);
 
     // The server goes away: a click fails, plainly, and the viewer keeps its volume.
     runtime.block_on(server.stop()).unwrap();
@@ -405,16 +410,7 @@ fn ctrl_drag_draws_a_box_around_an_object() {
     let home = tempfile::tempdir().unwrap();
     let settings = ConfigFile::at(home.path().join("viewer.json"));
     let mut harness = open_viewer(&server.url("/"), &settings);
-    wait_for(&mut harness, "the session", |app| {
-        app.session_id().is_some()
-    });
-    harness
-        .get_by_label("Open the sample (dental CT phantom)")
-        .click();
-    wait_for(&mut harness, "the sample volume", |app| {
-        app.document().volume.is_some()
-    });
-    harness.state_mut().set_auto_segment(false);
+    open_the_sample(&mut harness);
     let tooth = DentalPhantom::new(16, 1.0, 7).teeth[7].click();
     harness.state_mut().view_mut().cursor[2] = tooth[2] as f32 + 0.5;
     harness.step();

@@ -22,17 +22,8 @@ impl ServerClient {
         include: bool,
         point: SlicePoint,
     ) -> Result<PromptsResponse, ClientError> {
-        let body = AddPromptRequest {
-            label: i64::from(label),
-            include,
-            point: Some(point),
-            rect: None,
-        };
-        self.json(
-            self.request(Method::POST, "/api/prompts", Some(session_id))
-                .json(&body),
-        )
-        .await
+        self.add_prompt(session_id, label, include, Some(point), None)
+            .await
     }
 
     /// Adds a box for `label` (include: the object lies in it; exclude: keep it out).
@@ -43,11 +34,23 @@ impl ServerClient {
         include: bool,
         rect: SliceBox,
     ) -> Result<PromptsResponse, ClientError> {
+        self.add_prompt(session_id, label, include, None, Some(rect))
+            .await
+    }
+
+    async fn add_prompt(
+        &self,
+        session_id: &str,
+        label: u8,
+        include: bool,
+        point: Option<SlicePoint>,
+        rect: Option<SliceBox>,
+    ) -> Result<PromptsResponse, ClientError> {
         let body = AddPromptRequest {
             label: i64::from(label),
             include,
-            point: None,
-            rect: Some(rect),
+            point,
+            rect,
         };
         self.json(
             self.request(Method::POST, "/api/prompts", Some(session_id))
