@@ -11,6 +11,7 @@ pub fn show(app: &mut ViewerApp, ctx: &egui::Context) {
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
+        .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 60.0))
         .show(ctx, |ui| {
             ui.label("A remote interseg server, for shared or GPU machines:");
             egui::Grid::new("server fields")
