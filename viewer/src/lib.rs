@@ -6,7 +6,8 @@
 //! - [`client`]: the HTTP client (async; run off the UI thread).
 //! - [`net`]: the background runtime and the events it reports.
 //! - [`document`]: the session as the viewer knows it (volume, prompts, result, job).
-//! - [`view`]: layout, crosshair, zoom, window/level; screen ↔ voxel mapping.
+//! - [`view`]: layout, crosshair, zoom, window/level.
+//! - [`slice_mapping`]: the transforms between a view's points and voxels.
 //! - [`orientation`]: anatomical planes from the affine.
 //! - [`volume_data`]: the volume's values on the CPU.
 //! - [`render`]: the GPU textures, shader and paint callback.
@@ -24,6 +25,7 @@ pub mod net;
 pub mod orientation;
 pub mod render;
 pub mod sample;
+pub mod slice_mapping;
 pub mod ui;
 pub mod view;
 pub mod volume_data;

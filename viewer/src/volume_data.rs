@@ -103,7 +103,7 @@ impl VolumeData {
     }
 
     /// The world position (scanner mm) of a voxel's centre.
-    pub fn world(&self, voxel: [usize; 3]) -> [f64; 3] {
+    pub fn world_from_voxel(&self, voxel: [usize; 3]) -> [f64; 3] {
         let a = &self.info.affine;
         let v = voxel.map(|x| x as f64);
         [0, 1, 2].map(|r| a[r][0] * v[0] + a[r][1] * v[1] + a[r][2] * v[2] + a[r][3])
@@ -168,7 +168,7 @@ mod tests {
         assert_eq!(volume.slab_f32(0, 1), vec![-2001.0, -1.0, 9.0, 5999.0]);
         assert_eq!(volume.value([1, 1, 0]), Some(5999.0));
         assert_eq!(volume.value([2, 0, 0]), None);
-        assert_eq!(volume.world([1, 0, 2]), [11.0, 20.0, 35.0]);
+        assert_eq!(volume.world_from_voxel([1, 0, 2]), [11.0, 20.0, 35.0]);
     }
 
     #[test]

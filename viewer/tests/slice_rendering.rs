@@ -15,7 +15,8 @@ use egui_kittest::{Harness, SnapshotResults};
 use interseg_shared::api::volume::VolumeInfo;
 use interseg_viewer::orientation::Plane;
 use interseg_viewer::render::{SliceRenderer, slice_callback};
-use interseg_viewer::view::{SliceMapping, ViewState, WindowLevel};
+use interseg_viewer::slice_mapping::SliceMapping;
+use interseg_viewer::view::{ViewState, WindowLevel};
 use interseg_viewer::volume_data::VolumeData;
 
 const DIMS: [usize; 3] = [24, 16, 8];
@@ -145,7 +146,7 @@ fn window_level_maps_values_to_grey_and_spacing_keeps_proportions() {
     let axial = &mappings[0];
     // 100·i through a 0…2000 window: i = 5 is a quarter grey, i = 22 saturates.
     for (i, grey) in [(5, 255.0 * 0.25), (10, 127.5), (22, 255.0), (0, 0.0)] {
-        let at = axial.screen_of_voxel([i, 8, 4]);
+        let at = axial.ui_from_voxel([i, 8, 4]);
         assert!(
             close(pixel(&image, at), [grey; 3]),
             "i = {i}: {:?}",
@@ -153,23 +154,23 @@ fn window_level_maps_values_to_grey_and_spacing_keeps_proportions() {
         );
     }
     // Patient's right (i grows toward it) is on the screen's left.
-    assert!(axial.screen_of_voxel([20, 8, 4]).x < axial.screen_of_voxel([3, 8, 4]).x);
+    assert!(axial.ui_from_voxel([20, 8, 4]).x < axial.ui_from_voxel([3, 8, 4]).x);
     // Square voxels in the axial plane: 24 × 16 mm fill the width, leaving black bands.
-    let size = axial.voxel_size();
+    let size = axial.voxel_size_ui();
     assert!(
         (size.x - size.y).abs() < 1e-3 && (size.x - 4.0).abs() < 1e-3,
         "{size:?}"
     );
     assert_eq!(pixel(&image, pos2(CELL / 2.0, 4.0)), [0, 0, 0]);
     // 3 mm slices are three times as tall as wide in the coronal view.
-    let coronal = mappings[1].voxel_size();
+    let coronal = mappings[1].voxel_size_ui();
     assert!((coronal.y / coronal.x - 3.0).abs() < 1e-3, "{coronal:?}");
 
     // A narrower window raises the contrast.
     let mut narrow = centred_view();
     narrow.window = WindowLevel::from_range([900.0, 1100.0]);
     let (image, mappings) = render(&mut snapshots, "slices_window_narrow", &narrow, None);
-    let at = |i| pixel(&image, mappings[0].screen_of_voxel([i, 8, 4]));
+    let at = |i| pixel(&image, mappings[0].ui_from_voxel([i, 8, 4]));
     assert_eq!(at(8), [0, 0, 0]);
     assert!(close(at(10), [127.5; 3]), "{:?}", at(10));
     assert_eq!(at(12), [255, 255, 255]);
@@ -187,17 +188,17 @@ fn labels_blend_in_their_colours_and_hidden_ones_vanish() {
     // Label 1 (red) over i = 4 (grey 0.2): half red, half grey.
     let grey = 255.0 * 0.2;
     let want = [(255.0 + grey) / 2.0, grey / 2.0, grey / 2.0];
-    let got = pixel(&image, axial.screen_of_voxel([4, 8, 4]));
+    let got = pixel(&image, axial.ui_from_voxel([4, 8, 4]));
     assert!(close(got, want), "{got:?} vs {want:?}");
     // Label 2 (green) over i = 18 (grey 0.9).
     let grey = 255.0 * 0.9;
-    let got = pixel(&image, axial.screen_of_voxel([18, 8, 4]));
+    let got = pixel(&image, axial.ui_from_voxel([18, 8, 4]));
     assert!(
         close(got, [grey / 2.0, (255.0 + grey) / 2.0, grey / 2.0]),
         "{got:?}"
     );
     // Unlabelled voxels stay grey.
-    let got = pixel(&image, axial.screen_of_voxel([10, 8, 4]));
+    let got = pixel(&image, axial.ui_from_voxel([10, 8, 4]));
     assert!(close(got, [127.5; 3]), "{got:?}");
 
     // Hiding label 2 shows the grey beneath it; label 1 stays.
@@ -208,9 +209,9 @@ fn labels_blend_in_their_colours_and_hidden_ones_vanish() {
         &view,
         Some(&labels),
     );
-    let got = pixel(&image, mappings[0].screen_of_voxel([18, 8, 4]));
+    let got = pixel(&image, mappings[0].ui_from_voxel([18, 8, 4]));
     assert!(close(got, [grey; 3]), "{got:?}");
-    let got = pixel(&image, mappings[0].screen_of_voxel([4, 8, 4]));
+    let got = pixel(&image, mappings[0].ui_from_voxel([4, 8, 4]));
     assert!(got[0] > got[1] + 60, "{got:?}");
     snapshots.unwrap();
 }
@@ -235,11 +236,11 @@ fn a_volume_larger_than_one_texture_write_arrives_whole() {
     // at the bottom) to white (top).
     let axial = &mappings[0];
     assert_eq!(
-        pixel(&image, axial.screen_of_voxel([128, 128, 159])),
+        pixel(&image, axial.ui_from_voxel([128, 128, 159])),
         [255; 3]
     );
     let coronal = &mappings[1];
-    let low = pixel(&image, coronal.screen_of_voxel([128, 128, 1]));
-    let high = pixel(&image, coronal.screen_of_voxel([128, 128, 150]));
+    let low = pixel(&image, coronal.ui_from_voxel([128, 128, 1]));
+    let high = pixel(&image, coronal.ui_from_voxel([128, 128, 150]));
     assert!(low[0] < 10 && high[0] > 235, "{low:?} {high:?}");
 }

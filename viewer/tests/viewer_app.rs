@@ -103,9 +103,9 @@ fn click_voxel(harness: &mut Harness<'_, ViewerApp>, voxel: [usize; 3], modifier
         .mapping(Plane::Axial)
         .expect("the axial view is shown");
     assert_eq!(mapping.slice, voxel[2]);
-    let pos = mapping.screen_of_voxel(voxel);
+    let pos = mapping.ui_from_voxel(voxel);
     assert_eq!(
-        mapping.voxel_at(pos),
+        mapping.voxel_from_ui(pos),
         Some(voxel),
         "the mapping round-trips"
     );
@@ -240,7 +240,7 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
         .state()
         .mapping(Plane::Axial)
         .unwrap()
-        .screen_of_voxel(beside);
+        .ui_from_voxel(beside);
     let image = harness.render().unwrap();
     let [r, g, b, _] = image.get_pixel(at.x as u32, at.y as u32).0;
     assert!(
@@ -419,7 +419,7 @@ fn ctrl_drag_draws_a_box_around_an_object() {
         [tooth[0] - 6, tooth[1] - 5, tooth[2]],
         [tooth[0] + 6, tooth[1] + 5, tooth[2]],
     );
-    let (from, to) = (mapping.screen_of_voxel(a), mapping.screen_of_voxel(b));
+    let (from, to) = (mapping.ui_from_voxel(a), mapping.ui_from_voxel(b));
     let ctrl = Modifiers::COMMAND;
     harness.event_modifiers(egui::Event::PointerMoved(from), ctrl);
     harness.step();

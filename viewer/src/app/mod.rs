@@ -17,7 +17,8 @@ use crate::embedded::EmbeddedServer;
 use crate::net::Net;
 use crate::orientation::Plane;
 use crate::render::SliceRenderer;
-use crate::view::{SliceMapping, ViewState};
+use crate::slice_mapping::SliceMapping;
+use crate::view::ViewState;
 
 /// A line in the status area: what just happened, or what went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,7 +43,8 @@ pub struct Fields {
 pub struct Hover {
     pub voxel: [usize; 3],
     pub value: f32,
-    pub world: [f64; 3],
+    /// Scanner coordinates of the voxel's centre.
+    pub world_mm: [f64; 3],
     pub label: u8,
 }
 
@@ -200,7 +202,7 @@ impl ViewerApp {
 impl eframe::App for ViewerApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.apply_events();
-        crate::ui::show(self, ui);
+        crate::ui::window_ui(self, ui);
         // Progress bars move without input; keep frames coming while something runs.
         if self.doc.transfer.is_some() || self.doc.job.is_some() {
             ui.ctx()

@@ -4,7 +4,8 @@ use eframe::egui_wgpu::{self, wgpu};
 
 use super::gpu::{COLOR_FLOATS, PARAMS_FLOATS, SliceResources};
 use crate::orientation::Plane;
-use crate::view::{SliceMapping, ViewState};
+use crate::slice_mapping::SliceMapping;
+use crate::view::ViewState;
 use crate::volume_data::VolumeData;
 
 /// The paint callback that draws `plane`'s slice into `mapping.rect` as `view` says (window,

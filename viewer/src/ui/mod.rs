@@ -13,22 +13,22 @@ mod views;
 use crate::app::ViewerApp;
 
 /// Draws the whole window.
-pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
+pub fn window_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     shortcuts::handle(app, ui.ctx());
     open_dropped_file(app, ui.ctx());
-    egui::Panel::top("top bar").show(ui, |ui| top_bar::show(app, ui));
-    egui::Panel::bottom("status bar").show(ui, |ui| status_bar::show(app, ui));
+    egui::Panel::top("top bar").show(ui, |ui| top_bar::top_bar_ui(app, ui));
+    egui::Panel::bottom("status bar").show(ui, |ui| status_bar::status_bar_ui(app, ui));
     if app.doc.volume.is_some() {
         egui::Panel::right("side panel")
             .resizable(true)
             .default_size(290.0)
-            .show(ui, |ui| side_panel::show(app, ui));
+            .show(ui, |ui| side_panel::side_panel_ui(app, ui));
     }
     egui::CentralPanel::default().show(ui, |ui| {
         if app.doc.volume.is_some() {
-            views::show(app, ui);
+            views::views_ui(app, ui);
         } else {
-            start_screen::show(app, ui);
+            start_screen::start_screen_ui(app, ui);
         }
     });
     server_window::show(app, ui.ctx());

@@ -9,18 +9,18 @@ use crate::app::ViewerApp;
 use crate::document::{prompt_box, prompt_voxel};
 use crate::view::{Layout, PRESETS, WindowLevel};
 
-pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
+pub fn side_panel_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     egui::ScrollArea::vertical().show(ui, |ui| {
-        volume_section(app, ui);
-        segmentation_section(app, ui);
-        points_section(app, ui);
-        labels_section(app, ui);
-        display_section(app, ui);
-        save_section(app, ui);
+        volume_section_ui(app, ui);
+        segmentation_section_ui(app, ui);
+        points_section_ui(app, ui);
+        labels_section_ui(app, ui);
+        display_section_ui(app, ui);
+        save_section_ui(app, ui);
     });
 }
 
-fn volume_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn volume_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     egui::CollapsingHeader::new("Volume")
         .default_open(true)
         .show(ui, |ui| {
@@ -44,7 +44,7 @@ fn volume_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
         });
 }
 
-fn segmentation_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn segmentation_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     ui.separator();
     ui.horizontal(|ui| {
         let running = app.doc.job.clone();
@@ -71,7 +71,7 @@ fn segmentation_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
     ui.checkbox(&mut app.auto_segment, "Segment after every change");
 }
 
-fn points_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn points_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     let count = app.doc.prompts.len() + app.doc.legacy_points.len();
     egui::CollapsingHeader::new(format!("Points ({count})"))
         .id_salt("points")
@@ -160,7 +160,7 @@ fn points_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
         });
 }
 
-fn labels_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn labels_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     egui::CollapsingHeader::new("Labels")
         .default_open(true)
         .show(ui, |ui| {
@@ -183,13 +183,13 @@ fn labels_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
                 .max_height(220.0)
                 .show(ui, |ui| {
                     for label in 1..=TEMPLATE_LEN as u8 {
-                        label_row(app, ui, label);
+                        label_row_ui(app, ui, label);
                     }
                 });
         });
 }
 
-fn label_row(app: &mut ViewerApp, ui: &mut egui::Ui, label: u8) {
+fn label_row_ui(app: &mut ViewerApp, ui: &mut egui::Ui, label: u8) {
     let points = app
         .doc
         .all_prompts()
@@ -224,7 +224,7 @@ fn label_row(app: &mut ViewerApp, ui: &mut egui::Ui, label: u8) {
     });
 }
 
-fn display_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn display_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     egui::CollapsingHeader::new("Display")
         .default_open(true)
         .show(ui, |ui| {
@@ -276,7 +276,7 @@ fn display_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
         });
 }
 
-fn save_section(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn save_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     egui::CollapsingHeader::new("Save the result")
         .default_open(true)
         .show(ui, |ui| {

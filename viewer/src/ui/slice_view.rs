@@ -10,14 +10,15 @@ use crate::app::{BoxDrag, Hover, ViewerApp};
 use crate::document::{prompt_box, prompt_voxel};
 use crate::orientation::Plane;
 use crate::render::slice_callback;
-use crate::view::{Layout, SliceMapping};
+use crate::slice_mapping::SliceMapping;
+use crate::view::Layout;
 use crate::volume_data::VolumeData;
 
 const CROSSHAIR: Color32 = Color32::from_rgba_premultiplied(90, 160, 230, 160);
 /// Scroll distance (points) that counts as one slice for pixel-precise wheels and trackpads.
 const POINTS_PER_SLICE: f32 = 40.0;
 
-pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui, plane: Plane, rect: Rect) {
+pub fn slice_view_ui(app: &mut ViewerApp, ui: &mut egui::Ui, plane: Plane, rect: Rect) {
     let Some(volume) = app.doc.volume.clone() else {
         return;
     };
@@ -27,7 +28,7 @@ pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui, plane: Plane, rect: Rect) {
         Sense::click_and_drag(),
     );
     let before = SliceMapping::new(rect, plane, &volume, &app.view);
-    handle_input(app, ui, &response, plane, &before, &volume);
+    input_ui(app, ui, &response, plane, &before, &volume);
     let mapping = SliceMapping::new(rect, plane, &volume, &app.view);
     app.view_rects.push((plane, mapping));
 
@@ -57,7 +58,7 @@ pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui, plane: Plane, rect: Rect) {
     painter.rect_stroke(rect, 0.0, frame, egui::StrokeKind::Inside);
 }
 
-fn handle_input(
+fn input_ui(
     app: &mut ViewerApp,
     ui: &egui::Ui,
     response: &egui::Response,
@@ -68,16 +69,17 @@ fn handle_input(
     let axes = mapping.axes;
     if let Some(pos) = response.hover_pos() {
         app.view.active = plane;
-        app.hover = mapping.voxel_at(pos).map(|voxel| Hover {
+        app.hover = mapping.voxel_from_ui(pos).map(|voxel| Hover {
             voxel,
             value: volume.value(voxel).unwrap_or(f32::NAN),
-            world: volume.world(voxel),
+            world_mm: volume.world_from_voxel(voxel),
             label: app.doc.label_at(voxel),
         });
-        wheel(app, ui, plane, pos, mapping, volume);
+        wheel_ui(app, ui, plane, pos, mapping, volume);
     }
     if response.dragged_by(PointerButton::Middle) {
-        app.view.camera_mut(plane).pan += response.drag_delta();
+        let pan = Vec2::from(app.view.camera(plane).pan) + response.drag_delta();
+        app.view.camera_mut(plane).pan = pan.into();
     }
     if response.dragged_by(PointerButton::Secondary) {
         let d = response.drag_delta();
@@ -94,7 +96,7 @@ fn handle_input(
         && command
         && let Some(origin) = ui.input(|i| i.pointer.press_origin())
     {
-        let start = mapping.clamped_voxel_at(origin);
+        let start = mapping.clamped_voxel_from_ui(origin);
         app.box_drag = Some(BoxDrag {
             plane,
             start,
@@ -105,7 +107,7 @@ fn handle_input(
     match app.box_drag {
         Some(mut drag) if drag.plane == plane => {
             if let Some(pos) = pointer {
-                drag.end = mapping.clamped_voxel_at(pos);
+                drag.end = mapping.clamped_voxel_from_ui(pos);
                 app.box_drag = Some(drag);
             }
             if response.drag_stopped_by(PointerButton::Primary) {
@@ -123,7 +125,7 @@ fn handle_input(
     }
     if response.clicked_by(PointerButton::Primary)
         && let Some(pos) = pointer
-        && let Some(voxel) = mapping.voxel_at(pos)
+        && let Some(voxel) = mapping.voxel_from_ui(pos)
     {
         move_cursor(app, mapping, pos);
         app.mark_point(voxel, axes.normal, !shift);
@@ -131,7 +133,7 @@ fn handle_input(
 }
 
 /// The wheel scrolls slices; with Ctrl it zooms about the pointer.
-fn wheel(
+fn wheel_ui(
     app: &mut ViewerApp,
     ui: &egui::Ui,
     plane: Plane,
@@ -164,7 +166,7 @@ fn wheel(
             let new_zoom = (camera.zoom * factor).clamp(0.2, 40.0);
             let applied = new_zoom / camera.zoom;
             let from_centre = pos - mapping.rect.center();
-            camera.pan = from_centre - (from_centre - camera.pan) * applied;
+            camera.pan = (from_centre - (from_centre - Vec2::from(camera.pan)) * applied).into();
             camera.zoom = new_zoom;
         } else {
             let steps = if lines.abs() < 1.0 {
@@ -179,7 +181,7 @@ fn wheel(
 }
 
 fn move_cursor(app: &mut ViewerApp, mapping: &SliceMapping, pos: Pos2) {
-    let c = mapping.coords_at(pos);
+    let c = mapping.voxel_coords_from_ui(pos);
     let dims = mapping.axes;
     for axis in [dims.across, dims.down] {
         app.view.cursor[axis] = c[axis];
@@ -187,7 +189,7 @@ fn move_cursor(app: &mut ViewerApp, mapping: &SliceMapping, pos: Pos2) {
 }
 
 fn paint_crosshair(painter: &egui::Painter, app: &ViewerApp, mapping: &SliceMapping) {
-    let at = mapping.screen_of(app.view.cursor);
+    let at = mapping.ui_from_voxel_coords(app.view.cursor);
     let rect = mapping.rect;
     let stroke = Stroke::new(1.0, CROSSHAIR);
     painter.line_segment(
@@ -218,7 +220,7 @@ fn paint_boxes(painter: &egui::Painter, app: &ViewerApp, plane: Plane, mapping: 
         .filter(|d| d.plane == plane)
         .map(|d| (app.view.current_label, d.include, d.start, d.end));
     for (label, include, a, b) in drawn.chain(dragging) {
-        let rect = mapping.screen_rect_of(a, b);
+        let rect = mapping.ui_rect_from_voxels(a, b);
         let stroke = Stroke::new(2.0, label_color32(label));
         if include {
             painter.rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Middle);
@@ -245,7 +247,7 @@ fn paint_points(painter: &egui::Painter, app: &ViewerApp, mapping: &SliceMapping
         if voxel[mapping.axes.normal] != mapping.slice || !app.view.label_visible(prompt.label) {
             continue;
         }
-        let at = mapping.screen_of_voxel(voxel);
+        let at = mapping.ui_from_voxel(voxel);
         let color = label_color32(prompt.label);
         let radius = 5.0;
         if prompt.include {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::app::ViewerApp;
 
-pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
+pub fn start_screen_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.18);
         ui.heading("Interactive 3D segmentation");

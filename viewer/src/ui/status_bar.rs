@@ -2,12 +2,12 @@
 
 use crate::app::ViewerApp;
 
-pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
+pub fn status_bar_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         let mut first = true;
         if let Some(hover) = app.hover {
             let [i, j, k] = hover.voxel;
-            let [x, y, z] = hover.world;
+            let [x, y, z] = hover.world_mm;
             let label = if hover.label > 0 {
                 format!("   label {}", hover.label)
             } else {

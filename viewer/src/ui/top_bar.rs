@@ -3,7 +3,7 @@
 use crate::app::ViewerApp;
 use crate::document::SessionView;
 
-pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
+pub fn top_bar_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.strong("interseg");
         ui.separator();

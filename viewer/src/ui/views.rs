@@ -9,11 +9,11 @@ use crate::view::Layout;
 
 const GAP: f32 = 4.0;
 
-pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
+pub fn views_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     app.view_rects.clear();
     let area = ui.available_rect_before_wrap();
     match app.view.layout {
-        Layout::Single => slice_view::show(app, ui, app.view.active, area),
+        Layout::Single => slice_view::slice_view_ui(app, ui, app.view.active, area),
         Layout::Three => {
             let half = (area.size() - Vec2::splat(GAP)) / 2.0;
             let cell = |col: f32, row: f32| {
@@ -22,17 +22,17 @@ pub fn show(app: &mut ViewerApp, ui: &mut egui::Ui) {
                     half,
                 )
             };
-            slice_view::show(app, ui, Plane::Axial, cell(0.0, 0.0));
-            slice_view::show(app, ui, Plane::Coronal, cell(1.0, 0.0));
-            slice_view::show(app, ui, Plane::Sagittal, cell(0.0, 1.0));
-            legend(ui, cell(1.0, 1.0), app.view.current_label);
+            slice_view::slice_view_ui(app, ui, Plane::Axial, cell(0.0, 0.0));
+            slice_view::slice_view_ui(app, ui, Plane::Coronal, cell(1.0, 0.0));
+            slice_view::slice_view_ui(app, ui, Plane::Sagittal, cell(0.0, 1.0));
+            legend_ui(ui, cell(1.0, 1.0), app.view.current_label);
         }
     }
     ui.allocate_rect(area, egui::Sense::hover());
 }
 
 /// The fourth cell: how to use the views.
-fn legend(ui: &mut egui::Ui, rect: Rect, next_label: u8) {
+fn legend_ui(ui: &mut egui::Ui, rect: Rect, next_label: u8) {
     let mut child = ui.new_child(
         egui::UiBuilder::new()
             .max_rect(rect.shrink(12.0))
