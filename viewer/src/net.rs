@@ -222,16 +222,7 @@ impl Net {
     where
         F: Future<Output = Result<PromptsResponse, ClientError>> + Send + 'static,
     {
-        let Some(id) = self.session.clone() else {
-            return;
-        };
-        let future = call(self.client.clone(), id);
-        self.spawn(|_, report| async move {
-            report.send(Event::Prompts {
-                action,
-                answer: future.await,
-            });
-        });
+        self.session_call(call, move |answer| Event::Prompts { action, answer });
     }
 
     /// A call on the original API's points.
@@ -242,15 +233,23 @@ impl Net {
     ) where
         F: Future<Output = Result<PointsResponse, ClientError>> + Send + 'static,
     {
+        self.session_call(call, move |answer| Event::LegacyPoints { action, answer });
+    }
+
+    /// Runs `call` in the current session (if any) and reports its answer as `event` says.
+    fn session_call<T, F>(
+        &self,
+        call: impl FnOnce(ServerClient, String) -> F,
+        event: impl FnOnce(Result<T, ClientError>) -> Event + Send + 'static,
+    ) where
+        F: Future<Output = Result<T, ClientError>> + Send + 'static,
+    {
         let Some(id) = self.session.clone() else {
             return;
         };
         let future = call(self.client.clone(), id);
         self.spawn(|_, report| async move {
-            report.send(Event::LegacyPoints {
-                action,
-                answer: future.await,
-            });
+            report.send(event(future.await));
         });
     }
 

@@ -114,32 +114,12 @@ impl SliceMapping {
 
 #[cfg(test)]
 mod tests {
-    use interseg_shared::api::volume::VolumeInfo;
-
     use super::*;
     use crate::view::Camera;
 
-    fn volume(spacing: [f64; 3]) -> VolumeData {
-        let info = VolumeInfo {
-            shape: [20, 10, 4],
-            dtype: "uint8".to_owned(),
-            scl_slope: 1.0,
-            scl_inter: 0.0,
-            data_range: [0.0, 0.0],
-            spacing_mm: spacing,
-            affine: [
-                [spacing[0], 0.0, 0.0, 0.0],
-                [0.0, spacing[1], 0.0, 0.0],
-                [0.0, 0.0, spacing[2], 0.0],
-                [0.0, 0.0, 0.0, 1.0],
-            ],
-        };
-        VolumeData::decode(info, &[0; 800]).unwrap()
-    }
-
     #[test]
     fn screen_and_voxels_map_both_ways_at_any_zoom_and_pan() {
-        let volume = volume([1.0, 2.0, 3.0]);
+        let volume = VolumeData::zeros_for_tests([20, 10, 4], [1.0, 2.0, 3.0]);
         let mut view = ViewState::default();
         view.reset_for(&volume);
         let rect = Rect::from_min_size(Pos2::new(10.0, 20.0), Vec2::new(300.0, 200.0));

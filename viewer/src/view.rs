@@ -130,31 +130,11 @@ impl ViewState {
 
 #[cfg(test)]
 mod tests {
-    use interseg_shared::api::volume::VolumeInfo;
-
     use super::*;
-
-    fn volume(spacing: [f64; 3]) -> VolumeData {
-        let info = VolumeInfo {
-            shape: [20, 10, 4],
-            dtype: "uint8".to_owned(),
-            scl_slope: 1.0,
-            scl_inter: 0.0,
-            data_range: [0.0, 0.0],
-            spacing_mm: spacing,
-            affine: [
-                [spacing[0], 0.0, 0.0, 0.0],
-                [0.0, spacing[1], 0.0, 0.0],
-                [0.0, 0.0, spacing[2], 0.0],
-                [0.0, 0.0, 0.0, 1.0],
-            ],
-        };
-        VolumeData::decode(info, &[0; 800]).unwrap()
-    }
 
     #[test]
     fn slices_stay_inside_the_volume() {
-        let volume = volume([1.0; 3]);
+        let volume = VolumeData::zeros_for_tests([20, 10, 4], [1.0; 3]);
         let mut view = ViewState::default();
         view.reset_for(&volume);
         view.step_slice(2, 10, volume.dims());

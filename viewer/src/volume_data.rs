@@ -102,6 +102,31 @@ impl VolumeData {
         self.volume.region_f32([0, 0, k0], [ni, nj, k1]).2
     }
 
+    /// A uint8 volume of zeros with a diagonal (RAS) affine of `spacing_mm`.
+    #[cfg(test)]
+    pub(crate) fn zeros_for_tests(shape: [usize; 3], spacing_mm: [f64; 3]) -> Self {
+        let [x, y, z] = spacing_mm;
+        let info = VolumeInfo {
+            shape,
+            dtype: "uint8".to_owned(),
+            scl_slope: 1.0,
+            scl_inter: 0.0,
+            data_range: [0.0, 0.0],
+            spacing_mm,
+            affine: [
+                [x, 0.0, 0.0, 0.0],
+                [0.0, y, 0.0, 0.0],
+                [0.0, 0.0, z, 0.0],
+                [0.0, 0.0, 0.0, 1.0],
+            ],
+        };
+        let zeros = vec![0; shape.iter().product()];
+        match Self::decode(info, &zeros) {
+            Ok(volume) => volume,
+            Err(err) => panic!("a test volume: {err}"),
+        }
+    }
+
     /// The world position (scanner mm) of a voxel's centre.
     pub fn world_from_voxel(&self, voxel: [usize; 3]) -> [f64; 3] {
         let a = &self.info.affine;

@@ -91,21 +91,9 @@ impl ViewerApp {
             x: pos.col as i64,
             y: pos.row as i64,
         };
-        let label = if include {
-            self.view.current_label
-        } else {
-            match self.doc.label_at(voxel) {
-                0 => self
-                    .doc
-                    .last_include_label()
-                    .unwrap_or(self.view.current_label),
-                under => under,
-            }
-        };
+        let label = self.prompt_label(include, self.doc.label_at(voxel));
         self.net.add_point(label, include, point);
-        if include && self.view.new_object_per_click {
-            self.view.current_label = self.doc.next_free_label(label);
-        }
+        self.move_on_after(include, label);
     }
 
     /// Marks a box spanning voxels `a` and `b` (on one slice along `axis`): an include box for
@@ -124,14 +112,26 @@ impl ViewerApp {
             x1: to.col as i64,
             y1: to.row as i64,
         };
-        let label = if include {
-            self.view.current_label
-        } else {
-            self.doc
-                .last_include_label()
-                .unwrap_or(self.view.current_label)
-        };
+        let label = self.prompt_label(include, 0);
         self.net.add_box(label, include, rect);
+        self.move_on_after(include, label);
+    }
+
+    /// The label a new prompt goes to: the current one for an include prompt; for an exclude
+    /// prompt the object under it (`under`, 0 for none), else the last object marked.
+    fn prompt_label(&self, include: bool, under: u8) -> u8 {
+        match (include, under) {
+            (true, _) => self.view.current_label,
+            (false, 0) => self
+                .doc
+                .last_include_label()
+                .unwrap_or(self.view.current_label),
+            (false, under) => under,
+        }
+    }
+
+    /// After an include prompt, the next click starts a new object (when asked to).
+    fn move_on_after(&mut self, include: bool, label: u8) {
         if include && self.view.new_object_per_click {
             self.view.current_label = self.doc.next_free_label(label);
         }
