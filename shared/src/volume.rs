@@ -200,15 +200,21 @@ impl Volume {
             .map(|raw| self.scaling.apply(raw))
     }
 
-    /// `[min, max]` of the scaled intensities, ignoring NaN (`[0, 0]` if nothing is finite).
+    /// `[min, max]` of the finite scaled intensities, ignoring NaN and infinities (`[0, 0]` if
+    /// nothing is finite). Always finite, so it survives JSON (which has no infinity).
     pub fn data_range(&self) -> [f64; 2] {
         let (lo, hi) = with_voxels!(&self.voxels, v => raw_min_max(v));
         if lo > hi {
             return [0.0, 0.0];
         }
         let (a, b) = (self.scaling.apply(lo), self.scaling.apply(hi));
-        // A negative slope turns the raw extremes around.
-        [a.min(b), a.max(b)]
+        // A negative slope turns the raw extremes around; a huge slope can overflow.
+        let (lo, hi) = (a.min(b), a.max(b));
+        if lo.is_finite() && hi.is_finite() {
+            [lo, hi]
+        } else {
+            [0.0, 0.0]
+        }
     }
 
     /// The slice along `axis` at `index` (`np.take(vol, index, axis)`), scaled; `None` if
@@ -272,7 +278,7 @@ fn raw_min_max<T: StoredVoxel>(values: &[T]) -> (f64, f64) {
     values
         .iter()
         .map(|x| x.to_f64())
-        .filter(|x| !x.is_nan())
+        .filter(|x| x.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
             (lo.min(x), hi.max(x))
         })
@@ -285,7 +291,8 @@ pub fn normalize_slice(slice: &Slice) -> Vec<Vec<u8>> {
     let (lo, hi) = slice
         .values
         .iter()
-        .filter(|v| !v.is_nan())
+        // Infinite voxels would leave no span: they clamp to 0 or 255 below instead.
+        .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });
@@ -389,6 +396,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(vol.data_range(), [3.0, 3.0]);
+        let vol = Volume::new(
+            [3, 1, 1],
+            Voxels::F32(vec![f32::INFINITY, 1.0, f32::NEG_INFINITY]),
+            Scaling::IDENTITY,
+        )
+        .unwrap();
+        assert_eq!(vol.data_range(), [1.0, 1.0]);
     }
 
     #[test]

@@ -40,7 +40,14 @@ pub struct StoredVolume {
     pub filename: String,
     pub file_type: FileType,
     pub shape: [usize; 3],
+    /// Older versions could write `null` here (an infinite voxel); it reads back as 0.
+    #[serde(deserialize_with = "finite_range")]
     pub data_range: [f64; 2],
+}
+
+fn finite_range<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[f64; 2], D::Error> {
+    let [lo, hi] = <[Option<f64>; 2]>::deserialize(d)?;
+    Ok([lo.unwrap_or(0.0), hi.unwrap_or(0.0)])
 }
 
 /// The latest segmentation result, as recorded on disk.

@@ -15,6 +15,9 @@ use tokio::time::Instant;
 use super::{META_FILE, Session, SessionError, SessionMeta};
 use crate::volume::LoadLimits;
 
+/// Where startup moves session folders it cannot read (never a session id, so never reopened).
+pub const QUARANTINE_DIR: &str = "quarantine";
+
 /// The store could not do its work on disk.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -40,8 +43,10 @@ struct Shared {
 }
 
 impl SessionStore {
-    /// Opens the store in `root`, taking back every unexpired session found there and
-    /// deleting expired ones. Blocking.
+    /// Opens the store in `root`, taking back every session found there. Startup never
+    /// deletes user data: a session that expired while the server was down gets a fresh idle
+    /// clock, and a folder whose metadata cannot be read is moved aside into
+    /// [`QUARANTINE_DIR`] and logged. Blocking.
     pub fn open(root: &Path, limits: LoadLimits, timeout: Duration) -> Result<Self, StoreError> {
         let folder_error = |source| StoreError::Folder {
             path: root.to_path_buf(),
@@ -59,10 +64,10 @@ impl SessionStore {
                 continue;
             };
             match reopen(id, &entry.path(), limits, timeout) {
-                Some(session) => {
+                Ok(session) => {
                     sessions.insert(id, Arc::new(session));
                 }
-                None => remove_folder(&entry.path()),
+                Err(why) => quarantine(root, id, &entry.path(), &why),
             }
         }
         tracing::info!(sessions = sessions.len(), root = %root.display(), "session store opened");
@@ -166,29 +171,59 @@ pub async fn run_expiry(store: SessionStore, period: Duration) {
     }
 }
 
-/// Reads back a session folder; `None` if it is unreadable or expired.
-fn reopen(id: SessionId, dir: &Path, limits: LoadLimits, timeout: Duration) -> Option<Session> {
-    let meta: SessionMeta = match fs::read(dir.join(META_FILE)).map(|b| serde_json::from_slice(&b))
-    {
-        Ok(Ok(meta)) => meta,
-        Ok(Err(err)) => {
-            tracing::warn!(session = %id.short(), "unreadable session metadata, dropping it: {err}");
-            return None;
-        }
-        Err(err) => {
-            tracing::warn!(session = %id.short(), "session folder without metadata, dropping it: {err}");
-            return None;
-        }
-    };
+/// Reads back a session folder, or says why it cannot be read.
+fn reopen(
+    id: SessionId,
+    dir: &Path,
+    limits: LoadLimits,
+    timeout: Duration,
+) -> Result<Session, String> {
+    let bytes = fs::read(dir.join(META_FILE)).map_err(|err| format!("no metadata ({err})"))?;
+    let meta: SessionMeta =
+        serde_json::from_slice(&bytes).map_err(|err| format!("unreadable metadata ({err})"))?;
     let idle = (Utc::now() - meta.last_activity)
         .to_std()
         .unwrap_or_default();
-    if idle > timeout {
-        return None;
-    }
+    // Expired while the server was down: the user gets a full timeout from now rather than
+    // losing the session to a restart.
+    let idle = if idle > timeout { Duration::ZERO } else { idle };
     let now = Instant::now();
     let last_seen = now.checked_sub(idle).unwrap_or(now);
-    Some(Session::new(id, dir.to_path_buf(), limits, meta, last_seen))
+    remove_partial_uploads(dir);
+    Ok(Session::new(id, dir.to_path_buf(), limits, meta, last_seen))
+}
+
+/// Deletes what uploads cut short by a crash left behind: `.part` files were never accepted,
+/// so nothing of the user's is lost, and they would otherwise fill the disk.
+fn remove_partial_uploads(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        if path.extension().is_some_and(|ext| ext == "part") {
+            // Unaccepted bytes: failing to delete them loses nothing.
+            super::disk::remove_if_present(&path).ok();
+        }
+    }
+}
+
+/// Moves an unreadable session folder out of the way, keeping every file in it for a person
+/// to look at. If even that fails, the folder stays where it is (and is skipped).
+fn quarantine(root: &Path, id: SessionId, dir: &Path, why: &str) {
+    let target_dir = root.join(QUARANTINE_DIR);
+    let target = target_dir.join(format!("{id}-{}", Utc::now().format("%Y%m%dT%H%M%S%.f")));
+    match fs::create_dir_all(&target_dir).and_then(|()| fs::rename(dir, &target)) {
+        Ok(()) => tracing::error!(
+            session = %id.short(),
+            "session not reopened: {why}; its files were kept in {}",
+            target.display()
+        ),
+        Err(err) => tracing::error!(
+            session = %id.short(),
+            "session not reopened: {why}; could not move it aside ({err}), left in {}",
+            dir.display()
+        ),
+    }
 }
 
 fn remove_folder(dir: &Path) {
@@ -258,6 +293,65 @@ mod tests {
         assert_eq!(reopened.len(), 1);
         assert_eq!(reopened.get(a.id).unwrap().meta().current_slice, 7);
         assert!(!dir.path().join(junk.to_string()).exists());
+        // The unreadable folder was moved aside whole, not deleted.
+        let kept: Vec<PathBuf> = fs::read_dir(dir.path().join(QUARANTINE_DIR))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(kept.len(), 1);
+        assert!(
+            kept[0]
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with(&junk.to_string())
+        );
+        assert_eq!(fs::read(kept[0].join(META_FILE)).unwrap(), b"{ torn");
+        // A crashed upload's leftovers go; the session's own files stay.
+        fs::write(a.dir().join("upload-1234.part"), b"half").unwrap();
+        let reopened = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+        assert!(!a.dir().join("upload-1234.part").exists());
+        assert!(a.dir().join(META_FILE).exists());
+        // And a start leaves the quarantine alone.
+        assert_eq!(reopened.len(), 1);
+        assert!(kept[0].exists());
+    }
+
+    #[test]
+    fn a_restart_after_the_timeout_keeps_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+        let a = store.create().unwrap();
+        a.update(true, |state| {
+            state.meta.last_activity = Utc::now() - chrono::Duration::days(3);
+            Ok::<_, SessionError>(())
+        })
+        .unwrap();
+        let reopened = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+        assert!(reopened.get(a.id).is_some());
+        assert!(a.dir().join(META_FILE).exists());
+        // It expires normally from now on, not at once.
+        assert_eq!(reopened.purge_expired(), 0);
+    }
+
+    #[test]
+    fn metadata_with_a_null_data_range_reads_back() {
+        // Written by versions that let an infinite voxel through as `null`.
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+        let a = store.create().unwrap();
+        let meta_path = a.dir().join(META_FILE);
+        let mut meta: serde_json::Value =
+            serde_json::from_slice(&fs::read(&meta_path).unwrap()).unwrap();
+        meta["volume"] = serde_json::json!({
+            "file": "volume-1.nii", "filename": "x.nii", "file_type": "nifti",
+            "shape": [2, 2, 2], "data_range": [1.0, null]
+        });
+        fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
+        let reopened = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+        let volume = reopened.get(a.id).unwrap().meta().volume.unwrap();
+        assert_eq!(volume.data_range, [1.0, 0.0]);
     }
 
     #[test]

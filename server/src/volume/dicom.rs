@@ -14,11 +14,13 @@ use std::io::{Cursor, Read};
 use std::path::Path;
 
 use dicom_dictionary_std::tags;
+use dicom_object::file::ReadPreamble;
 use dicom_object::{DefaultDicomObject, OpenFileOptions};
 use interseg_shared::volume::{Scaling, Volume, Voxels};
 use nalgebra::Matrix4;
 use nifti::{NiftiHeader, XForm};
 
+use super::dicom_nesting::check_nesting;
 use super::load::{LoadError, LoadLimits, LoadedVolume};
 
 /// Files in a zip beyond this are refused (a guard against archives of junk).
@@ -71,9 +73,16 @@ pub fn load_dicom_zip(path: &Path, limits: LoadLimits) -> Result<LoadedVolume, L
         let Some(bytes) = read_entry(&mut archive, index)? else {
             continue;
         };
-        // Files that are not DICOM at all (DICOMDIR aside: notes, thumbnails) are skipped.
-        let Ok(object) = parse(&bytes, false) else {
-            continue;
+        // Files that are not DICOM at all (DICOMDIR aside: notes, thumbnails) are skipped; a
+        // broken DICOM file is remembered, so the answer says what was wrong with it.
+        let object = match parse(&bytes, false) {
+            Ok(object) => object,
+            Err(err) => {
+                if has_dicom_magic(&bytes) {
+                    first_refusal.get_or_insert(LoadError::Dicom(err));
+                }
+                continue;
+            }
         };
         match image_info(&object) {
             Ok(info) => slices.push((index, info)),
@@ -188,8 +197,13 @@ fn read_entry(
 /// data unless `with_pixels`. The parser is third-party code fed untrusted bytes: a panic in it
 /// becomes an error here rather than a failed request thread.
 fn parse(bytes: &[u8], with_pixels: bool) -> Result<DefaultDicomObject, String> {
+    // Both the nesting check and the parser start at the `DICM` magic.
+    let bytes = after_preamble(bytes);
+    // The parser recurses once per nested sequence: bound the depth before it runs.
+    check_nesting(bytes, !with_pixels)
+        .map_err(|err| format!("not a readable DICOM file ({err})"))?;
     let result = std::panic::catch_unwind(|| {
-        let options = OpenFileOptions::new();
+        let options = OpenFileOptions::new().read_preamble(ReadPreamble::Never);
         let options = if with_pixels {
             options
         } else {
@@ -202,6 +216,18 @@ fn parse(bytes: &[u8], with_pixels: bool) -> Result<DefaultDicomObject, String> 
         Ok(Err(err)) => Err(format!("not a readable DICOM file ({err})")),
         Err(_) => Err("not a readable DICOM file (the parser failed)".to_owned()),
     }
+}
+
+/// The file from its `DICM` magic on: past the 128-byte preamble when there is one.
+fn after_preamble(bytes: &[u8]) -> &[u8] {
+    match bytes.get(128..132) {
+        Some(b"DICM") => &bytes[128..],
+        _ => bytes,
+    }
+}
+
+fn has_dicom_magic(bytes: &[u8]) -> bool {
+    after_preamble(bytes).starts_with(b"DICM")
 }
 
 fn image_info(object: &DefaultDicomObject) -> Result<ImageInfo, LoadError> {

@@ -2,6 +2,7 @@
 //! label volume and ITK-SNAP label file written for download.
 
 pub mod dicom;
+mod dicom_nesting;
 pub mod export;
 pub mod load;
 
