@@ -8,11 +8,13 @@
 //! - [`dental`]: a jaw-like arch of touching teeth with ground truth, for the engine.
 //! - [`fixtures`]: the nibabel-written files of `assets/nibabel` and what nibabel read from them.
 //! - [`python`]: running the repo's Python tools (nibabel, requests) from the test venv.
+//! - [`quality`]: the real-data quality harness (real scans, simulated clicks over HTTP).
 
 pub mod dental;
 pub mod fixtures;
 pub mod phantom;
 pub mod python;
+pub mod quality;
 pub mod server;
 
 pub use server::{SessionClient, TestServer};
