@@ -8,7 +8,7 @@
 )]
 
 use interseg_server::segmentation::classical::ClassicalEngine;
-use interseg_server::segmentation::{Engine, LabelPrompt, RunControl};
+use interseg_server::segmentation::{Engine, LabelPrompt, RunControl, Scan};
 use interseg_shared::volume::{Scaling, Volume, Voxels};
 use interseg_tests::dental::DentalPhantom;
 
@@ -51,7 +51,7 @@ fn one_click_per_tooth_finds_every_tooth() {
     let volume = volume_of(&phantom);
     let result = ClassicalEngine::default()
         .segment(
-            &volume,
+            Scan::new(&volume, [1.0; 3]),
             &one_click_per_tooth(&phantom),
             None,
             &RunControl::default(),
@@ -76,7 +76,12 @@ fn corrective_clicks_reach_095_on_a_hard_case() {
     let engine = ClassicalEngine::default();
     let mut prompts = one_click_per_tooth(&phantom);
     let mut labels = engine
-        .segment(&volume, &prompts, None, &RunControl::default())
+        .segment(
+            Scan::new(&volume, [1.0; 3]),
+            &prompts,
+            None,
+            &RunControl::default(),
+        )
         .unwrap()
         .labels;
     for round in 0..3 {
@@ -104,7 +109,12 @@ fn corrective_clicks_reach_095_on_a_hard_case() {
             break;
         }
         labels = engine
-            .segment(&volume, &prompts, None, &RunControl::default())
+            .segment(
+                Scan::new(&volume, [1.0; 3]),
+                &prompts,
+                None,
+                &RunControl::default(),
+            )
             .unwrap()
             .labels;
     }

@@ -78,7 +78,7 @@ pub(super) async fn segment_session(
     let engine = Arc::clone(&state.engine);
     let job_loaded = Arc::clone(&loaded);
     let labels =
-        blocking(move || Ok(engine.segment(&job_loaded.volume, &prompts, None, &control)?)).await?;
+        blocking(move || Ok(engine.segment(job_loaded.scan(), &prompts, None, &control)?)).await?;
     blocking(move || store_result(&session, &loaded, generation, &labels)).await
 }
 

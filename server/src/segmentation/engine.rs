@@ -6,6 +6,21 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
+/// A volume as an engine sees it: its voxels and their size in millimetres (i, j, k).
+#[derive(Clone, Copy, Debug)]
+pub struct Scan<'a> {
+    pub volume: &'a Volume,
+    pub spacing_mm: [f64; 3],
+}
+
+impl<'a> Scan<'a> {
+    /// A scan with the given voxel size; sizes that are not positive and finite count as 1 mm.
+    pub fn new(volume: &'a Volume, spacing_mm: [f64; 3]) -> Self {
+        let spacing_mm = spacing_mm.map(|s| if s.is_finite() && s > 0.0 { s } else { 1.0 });
+        Self { volume, spacing_mm }
+    }
+}
+
 /// The prompts for one label: the voxels that belong to it and those that do not, and boxes
 /// drawn around it (or around what is not it) on one slice.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -137,10 +152,10 @@ pub trait Engine: Send + Sync {
         false
     }
 
-    /// Segments `volume` for `prompts`. `previous` is the last result, for engines that refine.
+    /// Segments the scan for `prompts`. `previous` is the last result, for engines that refine.
     fn segment(
         &self,
-        volume: &Volume,
+        scan: Scan<'_>,
         prompts: &[LabelPrompt],
         previous: Option<&LabelVolume>,
         control: &RunControl,

@@ -5,4 +5,4 @@ pub mod classical;
 pub mod engine;
 pub mod onnx;
 
-pub use engine::{Engine, EngineError, LabelPrompt, LabelVolume, PromptBox, RunControl};
+pub use engine::{Engine, EngineError, LabelPrompt, LabelVolume, PromptBox, RunControl, Scan};

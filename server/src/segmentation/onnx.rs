@@ -25,7 +25,7 @@ use ort::ep::{CUDA, ExecutionProvider as _};
 use ort::session::Session;
 use ort::value::Tensor;
 
-use super::engine::{Engine, EngineError, LabelPrompt, LabelVolume, RunControl};
+use super::engine::{Engine, EngineError, LabelPrompt, LabelVolume, RunControl, Scan};
 
 const CHANNELS: usize = 8;
 const CH_IMAGE: usize = 0;
@@ -214,11 +214,12 @@ impl Engine for OnnxEngine {
 
     fn segment(
         &self,
-        volume: &Volume,
+        scan: Scan<'_>,
         prompts: &[LabelPrompt],
         previous: Option<&LabelVolume>,
         control: &RunControl,
     ) -> Result<LabelVolume, EngineError> {
+        let volume = scan.volume;
         let dims = volume.dims();
         let mut labels = vec![0u8; dims[0] * dims[1] * dims[2]];
         let mut any = false;

@@ -34,6 +34,14 @@ pub struct LoadedVolume {
     pub data_range: [f64; 2],
 }
 
+impl LoadedVolume {
+    /// The volume with its voxel size from the header (`pixdim`), as engines take it.
+    pub fn scan(&self) -> crate::segmentation::Scan<'_> {
+        let [_, i, j, k, ..] = self.header.pixdim;
+        crate::segmentation::Scan::new(&self.volume, [i, j, k].map(|s| f64::from(s.abs())))
+    }
+}
+
 /// Why a file could not be loaded. Every variant but `Io` is the file's fault.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

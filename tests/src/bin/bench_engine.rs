@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use interseg_server::segmentation::classical::ClassicalEngine;
-use interseg_server::segmentation::{Engine, LabelPrompt, RunControl};
+use interseg_server::segmentation::{Engine, LabelPrompt, RunControl, Scan};
 use interseg_shared::volume::{Scaling, Volume, Voxels};
 use interseg_tests::dental::DentalPhantom;
 
@@ -65,7 +65,12 @@ fn main() -> anyhow::Result<()> {
         });
         let t = Instant::now();
         labels = engine
-            .segment(&volume, &prompts, None, &RunControl::default())?
+            .segment(
+                Scan::new(&volume, [1.0; 3]),
+                &prompts,
+                None,
+                &RunControl::default(),
+            )?
             .labels;
         times.push(t.elapsed());
     }
@@ -85,7 +90,12 @@ fn main() -> anyhow::Result<()> {
             .push([c[0] + shift[0] + 2, c[1] + shift[1], c[2] + shift[2] - 4]);
         let t = Instant::now();
         session_labels = engine
-            .segment(&volume, &prompts, None, &RunControl::default())?
+            .segment(
+                Scan::new(&volume, [1.0; 3]),
+                &prompts,
+                None,
+                &RunControl::default(),
+            )?
             .labels;
         long_session.push(t.elapsed());
     }

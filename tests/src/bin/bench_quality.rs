@@ -21,6 +21,11 @@ const CLICKS: usize = 5;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Quiet unless RUST_LOG asks (the engine logs each click's region at debug).
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let mut out = PathBuf::from("target/quality");
     let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);

@@ -205,7 +205,10 @@ fn distance_1d(f: &[f64], spacing: f64, out: &mut [f64]) {
 }
 
 #[cfg(test)]
-#[allow(clippy::needless_range_loop, reason = "brute force over indices reads plainest")]
+#[allow(
+    clippy::needless_range_loop,
+    reason = "brute force over indices reads plainest"
+)]
 mod tests {
     use super::*;
 

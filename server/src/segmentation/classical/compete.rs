@@ -1,0 +1,100 @@
+//! The final say: every label grows from its include clicks, and each label's exclude clicks
+//! grow as "not this label", all at once in order of geodesic cost, each confined to the voxels
+//! its label's clicks found. A step costs its length in mm, more when it crosses an intensity
+//! edge, so fronts meet at edges: touching objects split along their seam, and an exclude
+//! click takes back what lies on its side of the nearest edge.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use interseg_shared::geometry::VoxelIndex;
+use interseg_shared::volume::Volume;
+
+use super::region::{Region, face_neighbours, index_of};
+use super::seed_model::value;
+use crate::segmentation::engine::{EngineError, RunControl};
+
+/// Extra cost of crossing an edge, per sigma of intensity step.
+const EDGE_WEIGHT: f32 = 1.0;
+const CANCEL_CHECK_EVERY: usize = 1 << 16;
+
+/// One competitor: a label, or the exclude clicks of a label.
+pub struct Grower {
+    /// The label written; 0 for exclusions.
+    pub label: u8,
+    /// For exclusions: the label they hold back (other labels may still take their voxels).
+    pub against: Option<u8>,
+    pub seeds: Vec<VoxelIndex>,
+    /// Where it may grow.
+    pub allowed: Arc<Region>,
+    /// The intensity unit of edges for this grower.
+    pub sigma: f32,
+}
+
+/// Runs the competition; returns the label volume.
+pub fn compete(
+    volume: &Volume,
+    spacing_mm: [f64; 3],
+    growers: &[Grower],
+    control: &RunControl,
+) -> Result<Vec<u8>, EngineError> {
+    let dims = volume.dims();
+    let n = dims[0] * dims[1] * dims[2];
+    // 0 = nobody yet; otherwise 1 + the grower's index. Zeroed and touched only where growth goes.
+    let mut owner = vec![0u16; n];
+    let mut labels = vec![0u8; n];
+    let mut heap: BinaryHeap<Reverse<(u32, u16, usize)>> = BinaryHeap::new();
+    for (rank, grower) in growers.iter().enumerate() {
+        for &seed in &grower.seeds {
+            if let Some(offset) = volume.offset(seed) {
+                heap.push(Reverse((0, rank_u16(rank), offset)));
+            }
+        }
+    }
+    // Whether grower `rank` may take a voxel held by `holder` (1 + rank, or 0).
+    let may_take = |rank: usize, holder: u16| -> bool {
+        let Some(held_by) = usize::from(holder).checked_sub(1) else {
+            return true;
+        };
+        let (taker, holder) = (&growers[rank], &growers[held_by]);
+        taker.against.is_none() && holder.against.is_some_and(|against| against != taker.label)
+    };
+    let mut settled = 0usize;
+    while let Some(Reverse((cost_bits, rank, offset))) = heap.pop() {
+        let r = usize::from(rank);
+        if !may_take(r, owner[offset]) {
+            continue;
+        }
+        owner[offset] = rank + 1;
+        let grower = &growers[r];
+        labels[offset] = grower.label;
+        settled += 1;
+        if settled.is_multiple_of(CANCEL_CHECK_EVERY) && control.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
+        let cost = f32::from_bits(cost_bits);
+        let at = index_of(offset, dims);
+        let here = value(volume, at);
+        for (axis, w) in face_neighbours(at, dims) {
+            if !grower.allowed.contains(w) {
+                continue;
+            }
+            let next = w[0] + dims[0] * (w[1] + dims[1] * w[2]);
+            if !may_take(r, owner[next]) {
+                continue;
+            }
+            let edge = (value(volume, w) - here).abs() / grower.sigma;
+            #[expect(clippy::cast_possible_truncation, reason = "engines work in f32")]
+            let length = spacing_mm[axis] as f32;
+            let step = length * (1.0 + EDGE_WEIGHT * edge.min(50.0));
+            heap.push(Reverse(((cost + step).to_bits(), rank, next)));
+        }
+    }
+    Ok(labels)
+}
+
+fn rank_u16(rank: usize) -> u16 {
+    // The engine caps growers far below u16::MAX (255 labels plus their exclusions).
+    u16::try_from(rank).unwrap_or(u16::MAX - 1)
+}

@@ -1,0 +1,255 @@
+//! The engine on small synthetic volumes.
+
+use interseg_shared::volume::{Scaling, Volume, Voxels};
+
+use super::*;
+use crate::segmentation::engine::Scan;
+
+fn scan(vol: &Volume) -> Scan<'_> {
+    Scan::new(vol, [1.0; 3])
+}
+
+/// Bright balls (value 1000 plus noise) on a dark noisy background (100).
+fn balls(dims: [usize; 3], balls: &[([f64; 3], f64)]) -> Volume {
+    let mut rng = 12345u64;
+    let mut noise = move || {
+        rng = rng
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((rng >> 33) % 101) as i16 - 50
+    };
+    let mut v = Vec::with_capacity(dims[0] * dims[1] * dims[2]);
+    for k in 0..dims[2] {
+        for j in 0..dims[1] {
+            for i in 0..dims[0] {
+                let p = [i as f64, j as f64, k as f64];
+                let inside = balls
+                    .iter()
+                    .any(|(c, r)| (0..3).map(|a| (p[a] - c[a]).powi(2)).sum::<f64>() <= r * r);
+                v.push(if inside { 1000 } else { 100 } + noise());
+            }
+        }
+    }
+    Volume::new(dims, Voxels::I16(v), Scaling::IDENTITY).unwrap()
+}
+
+/// Whether `found` is within 1 % of `expected` (the median smoothing drops a ball's few
+/// single-voxel bumps).
+fn about(found: usize, expected: usize) -> bool {
+    found.abs_diff(expected) * 100 <= expected
+}
+
+fn count(result: &LabelVolume, label: u8) -> usize {
+    result.labels.iter().filter(|&&l| l == label).count()
+}
+
+fn ball_voxels(dims: [usize; 3], c: [f64; 3], r: f64) -> usize {
+    let mut n = 0;
+    for k in 0..dims[2] {
+        for j in 0..dims[1] {
+            for i in 0..dims[0] {
+                let p = [i as f64, j as f64, k as f64];
+                n += usize::from((0..3).map(|a| (p[a] - c[a]).powi(2)).sum::<f64>() <= r * r);
+            }
+        }
+    }
+    n
+}
+
+fn prompt(label: u8, seed: VoxelIndex) -> LabelPrompt {
+    LabelPrompt {
+        label,
+        include: vec![seed],
+        exclude: vec![],
+        boxes: vec![],
+    }
+}
+
+#[test]
+fn finds_a_bright_ball_whole() {
+    let dims = [48, 40, 36];
+    let (c, r) = ([20.0, 18.0, 16.0], 9.0);
+    let vol = balls(dims, &[(c, r)]);
+    let result = ClassicalEngine::default()
+        .segment(
+            scan(&vol),
+            &[prompt(1, [22, 18, 16])],
+            None,
+            &RunControl::default(),
+        )
+        .unwrap();
+    assert!(about(count(&result, 1), ball_voxels(dims, c, r)));
+    assert_eq!(result.unique_labels(), vec![0, 1]);
+}
+
+#[test]
+fn separate_balls_get_separate_labels() {
+    let dims = [60, 30, 30];
+    let vol = balls(
+        dims,
+        &[([15.0, 15.0, 15.0], 6.0), ([45.0, 15.0, 15.0], 6.0)],
+    );
+    let engine = ClassicalEngine::default();
+    let cancel = RunControl::default();
+    let result = engine
+        .segment(
+            scan(&vol),
+            &[prompt(1, [15, 15, 15]), prompt(2, [45, 15, 15])],
+            None,
+            &cancel,
+        )
+        .unwrap();
+    assert_eq!(count(&result, 1), count(&result, 2));
+    assert!(about(
+        count(&result, 1),
+        ball_voxels(dims, [15.0, 15.0, 15.0], 6.0)
+    ));
+}
+
+/// Dice of `label` against the voxels nearer to `own` than to `other` inside either ball.
+fn dice_against_nearest(
+    result: &LabelVolume,
+    label: u8,
+    own: ([f64; 3], f64),
+    other: ([f64; 3], f64),
+) -> f64 {
+    let dims = result.dims;
+    let (mut both, mut truth, mut found) = (0usize, 0usize, 0usize);
+    for k in 0..dims[2] {
+        for j in 0..dims[1] {
+            for i in 0..dims[0] {
+                let p = [i as f64, j as f64, k as f64];
+                let d = |c: [f64; 3]| (0..3).map(|a| (p[a] - c[a]).powi(2)).sum::<f64>();
+                let inside = d(own.0) <= own.1 * own.1 || d(other.0) <= other.1 * other.1;
+                let is_truth = inside && d(own.0) <= d(other.0);
+                let is_found = result.labels[i + dims[0] * (j + dims[1] * k)] == label;
+                truth += usize::from(is_truth);
+                found += usize::from(is_found);
+                both += usize::from(is_truth && is_found);
+            }
+        }
+    }
+    2.0 * both as f64 / (truth + found) as f64
+}
+
+#[test]
+fn touching_balls_clicked_once_each_are_split_at_their_contact() {
+    let dims = [48, 32, 32];
+    let (a, b) = (([17.0, 16.0, 16.0], 7.0), ([30.0, 16.0, 16.0], 7.0));
+    let vol = balls(dims, &[a, b]);
+    let result = ClassicalEngine::default()
+        .segment(
+            scan(&vol),
+            &[prompt(1, [17, 16, 16]), prompt(2, [30, 16, 16])],
+            None,
+            &RunControl::default(),
+        )
+        .unwrap();
+    assert_eq!(result.unique_labels(), vec![0, 1, 2]);
+    assert!(dice_against_nearest(&result, 1, a, b) > 0.97);
+    assert!(dice_against_nearest(&result, 2, b, a) > 0.97);
+}
+
+#[test]
+fn two_points_on_one_object_share_it() {
+    let dims = [40, 30, 30];
+    let vol = balls(dims, &[([20.0, 15.0, 15.0], 8.0)]);
+    let result = ClassicalEngine::default()
+        .segment(
+            scan(&vol),
+            &[prompt(3, [16, 15, 15]), prompt(4, [24, 15, 15])],
+            None,
+            &RunControl::default(),
+        )
+        .unwrap();
+    assert_eq!(result.unique_labels(), vec![0, 3, 4]);
+    eprintln!(
+        "counts {} {} of {}",
+        count(&result, 3),
+        count(&result, 4),
+        ball_voxels(dims, [20.0, 15.0, 15.0], 8.0)
+    );
+    assert!(about(
+        count(&result, 3) + count(&result, 4),
+        ball_voxels(dims, [20.0, 15.0, 15.0], 8.0)
+    ));
+}
+
+#[test]
+fn exclude_points_hold_growth_back() {
+    let dims = [48, 32, 32];
+    let (a, b) = (([17.0, 16.0, 16.0], 7.0), ([30.0, 16.0, 16.0], 7.0));
+    let vol = balls(dims, &[a, b]);
+    let engine = ClassicalEngine::default();
+    let include_only = engine
+        .segment(
+            scan(&vol),
+            &[prompt(1, [17, 16, 16])],
+            None,
+            &RunControl::default(),
+        )
+        .unwrap();
+    // Alone, the click takes both balls: their contact is too wide to be a neck.
+    assert!(count(&include_only, 1) > ball_voxels(dims, a.0, a.1) * 3 / 2);
+    let with_exclude = LabelPrompt {
+        label: 1,
+        include: vec![[17, 16, 16]],
+        exclude: vec![[30, 16, 16]],
+        boxes: vec![],
+    };
+    let result = engine
+        .segment(scan(&vol), &[with_exclude], None, &RunControl::default())
+        .unwrap();
+    assert!(dice_against_nearest(&result, 1, a, b) > 0.95);
+    assert_eq!(result.labels[30 + 48 * (16 + 32 * 16)], 0);
+}
+
+#[test]
+fn a_uniform_volume_is_one_object_with_no_box() {
+    let dims = [64, 64, 64];
+    let vol = Volume::new(dims, Voxels::U8(vec![7; 64 * 64 * 64]), Scaling::IDENTITY).unwrap();
+    let result = ClassicalEngine::default()
+        .segment(
+            scan(&vol),
+            &[prompt(1, [32, 32, 32])],
+            None,
+            &RunControl::default(),
+        )
+        .unwrap();
+    assert_eq!(count(&result, 1), 64 * 64 * 64);
+}
+
+#[test]
+fn is_deterministic_and_honours_cancel() {
+    let dims = [32, 32, 32];
+    let vol = balls(dims, &[([16.0, 16.0, 16.0], 7.0)]);
+    let engine = ClassicalEngine::default();
+    let prompts = [prompt(1, [16, 16, 16])];
+    let a = engine
+        .segment(scan(&vol), &prompts, None, &RunControl::default())
+        .unwrap();
+    let b = engine
+        .segment(scan(&vol), &prompts, None, &RunControl::default())
+        .unwrap();
+    assert_eq!(a, b);
+    let cancel = RunControl::default();
+    cancel.cancel();
+    assert!(matches!(
+        engine.segment(scan(&vol), &prompts, None, &cancel),
+        Err(EngineError::Cancelled)
+    ));
+}
+
+#[test]
+fn rejects_prompts_outside() {
+    let vol = balls([8, 8, 8], &[]);
+    let err = ClassicalEngine::default()
+        .segment(
+            scan(&vol),
+            &[prompt(1, [8, 0, 0])],
+            None,
+            &RunControl::default(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, EngineError::PromptOutside(_)));
+}
