@@ -3,7 +3,8 @@
 //! ([`band`]), cut at narrow necks where that band still joins several objects ([`necks`]).
 //! Each exclude click finds the other object it marks the same way. All labels and all
 //! exclusions then compete for voxels by geodesic cost, each within its own region
-//! ([`compete`]). Regions depend only on their clicks, so they are kept ([`cache`]): a
+//! ([`compete`]); edges are then moved to local intensity midpoints ([`refine`]). Regions
+//! depend only on their clicks, so they are kept ([`cache`]): a
 //! correction recomputes its own label only. Deterministic: the same prompts give the same
 //! labels.
 
@@ -13,6 +14,7 @@ mod compete;
 pub mod distance;
 mod necks;
 mod object_region;
+mod refine;
 mod region;
 mod seed_model;
 
@@ -25,9 +27,13 @@ use rayon::prelude::*;
 use self::cache::{ClickKey, RegionCache, VolumeFingerprint};
 use self::compete::{Grower, compete};
 use self::object_region::{ObjectRegion, object_region};
+use self::refine::refine_boundary;
 use self::region::{Region, index_of};
 use self::seed_model::scan_noise;
 use super::engine::{Engine, EngineError, LabelPrompt, LabelVolume, PromptBox, RunControl, Scan};
+
+/// How far (voxels) the edge refinement may move a label past the box of its region.
+const REFINE_MARGIN: usize = 2;
 
 /// Object regions, then a competition among labels and exclusions.
 #[derive(Debug, Default)]
@@ -130,7 +136,21 @@ impl Engine for ClassicalEngine {
         }
         // Exclusions first: they win ties against their label.
         let growers: Vec<Grower> = exclusions.into_iter().chain(growers).collect();
-        let labels = compete(volume, scan.spacing_mm, &growers, control)?;
+        let mut labels = compete(volume, scan.spacing_mm, &growers, control)?;
+        control.report(0.85);
+        // Edges at local midpoints, label by label, within a margin of what each could take.
+        let dims = volume.dims();
+        for grower in growers.iter().filter(|g| g.label != 0) {
+            let mut members: Vec<usize> = grower
+                .allowed
+                .offsets()
+                .into_iter()
+                .filter(|&o| labels[o] == grower.label)
+                .collect();
+            let lo = grower.allowed.lo.map(|x| x.saturating_sub(REFINE_MARGIN));
+            let hi = [0, 1, 2].map(|a| (grower.allowed.hi[a] + REFINE_MARGIN).min(dims[a]));
+            refine_boundary(volume, &mut labels, grower.label, &mut members, lo, hi);
+        }
         control.report(1.0);
         Ok(LabelVolume {
             dims: volume.dims(),

@@ -63,7 +63,7 @@ impl SeedModel {
             .map(|v| value(volume, v))
             .collect();
         let surround_median = median(&mut surround);
-        let (p5, p95) = percentiles(&mut surround);
+        let [p5, p75, p95] = percentiles(&mut surround, [5, 75, 95]);
         // Flat neighbourhoods (synthetic images, padding) still need a unit of intensity.
         // Texture and partial volume around a click can look like noise; the scan's own noise
         // bounds it, so that a click on a textured spot does not get a band that takes all.
@@ -75,8 +75,8 @@ impl SeedModel {
         Self {
             center,
             sigma,
-            // Above nearly everything around it, and by far: bone, contrast.
-            bright: center - surround_median > BRIGHT_SIGMAS * sigma && center > p95,
+            // Above most of what is around it, and by far: bone, teeth, contrast.
+            bright: center - surround_median > BRIGHT_SIGMAS * sigma && center > p75,
         }
     }
 
@@ -182,11 +182,10 @@ pub fn median(values: &mut [f32]) -> f32 {
     *m
 }
 
-fn percentiles(values: &mut [f32]) -> (f32, f32) {
+fn percentiles<const N: usize>(values: &mut [f32], at: [usize; N]) -> [f32; N] {
     if values.is_empty() {
-        return (0.0, 0.0);
+        return [0.0; N];
     }
     values.sort_by(f32::total_cmp);
-    let at = |p: usize| values[(values.len() - 1) * p / 100];
-    (at(5), at(95))
+    at.map(|p| values[(values.len() - 1) * p / 100])
 }
