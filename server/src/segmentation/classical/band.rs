@@ -139,10 +139,11 @@ pub fn grow_band(
             if seen[next] {
                 continue;
             }
+            // Each voxel is judged once: the first time it is reached.
+            seen[next] = true;
             let Some(b) = bucket_of(deviation(smoothed(volume, w))) else {
                 continue;
             };
-            seen[next] = true;
             queue[b.max(level)].push(next);
         }
     }
@@ -178,13 +179,19 @@ fn outside_deviation(
     deviation: &impl Fn(f32) -> f32,
 ) -> Option<f32> {
     let dims = volume.dims();
-    let inside: std::collections::HashSet<usize> = taken.iter().map(|&(o, _)| o).collect();
+    let n = dims[0] * dims[1] * dims[2];
+    // Zeroed and touched only around the region.
+    let mut inside = vec![false; n];
+    for &(o, _) in taken {
+        inside[o] = true;
+    }
+    let mut counted = vec![false; n];
     let mut rim: Vec<f32> = Vec::new();
-    let mut counted = std::collections::HashSet::new();
     for &(o, _) in taken {
         for (_, w) in face_neighbours(index_of(o, dims), dims) {
             let wo = w[0] + dims[0] * (w[1] + dims[1] * w[2]);
-            if !inside.contains(&wo) && counted.insert(wo) {
+            if !inside[wo] && !counted[wo] {
+                counted[wo] = true;
                 rim.push(deviation(smoothed(volume, w)));
             }
         }

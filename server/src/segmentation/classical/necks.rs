@@ -156,17 +156,28 @@ fn assign_to_cores(region: &Region, depth: &[f64], core: &[bool], spacing_mm: [f
         .map(|(&d, _)| d)
         .fold(f64::INFINITY, f64::min);
     // 1: ours, 2: another core's, 0: not yet reached.
-    let mut owner = vec![0u8; depth.len()];
+    let mut owner: Vec<u8> = depth
+        .iter()
+        .zip(core)
+        .map(|(&d, &c)| {
+            if c {
+                1
+            } else if d >= rim {
+                2
+            } else {
+                0
+            }
+        })
+        .collect();
+    // Only cores' voxels beside unreached ones start the race.
     let mut heap: BinaryHeap<Reverse<(u64, u8, usize)>> = BinaryHeap::new();
-    for (o, &d) in depth.iter().enumerate() {
-        if core[o] {
-            heap.push(Reverse((0, 1, o)));
-        } else if d >= rim {
-            heap.push(Reverse((0, 2, o)));
+    for (o, &who) in owner.iter().enumerate() {
+        if who != 0 && neighbours6(o, size).any(|w| owner[w] == 0 && depth[w] > 0.0) {
+            heap.push(Reverse((0, who, o)));
         }
     }
     while let Some(Reverse((cost, who, o))) = heap.pop() {
-        if owner[o] != 0 {
+        if owner[o] != 0 && cost > 0 {
             continue;
         }
         owner[o] = who;

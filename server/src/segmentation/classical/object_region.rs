@@ -10,8 +10,11 @@ use super::region::Region;
 use super::seed_model::SeedModel;
 use crate::segmentation::engine::{EngineError, RunControl, Scan};
 
-/// The most voxels one object's flood may take: about a large organ at 1 mm.
-const MAX_VOXELS: usize = 6_000_000;
+/// The most one object's flood may take, in mm³: more than any organ a click is for (a large
+/// liver is 2 litres), so reaching it means the band leaked into the body at large.
+const MAX_VOLUME_MM3: f64 = 3.0e6;
+/// Whatever the voxel size, at least and at most this many voxels.
+const VOXEL_LIMITS: (f64, f64) = (50_000.0, 6_000_000.0);
 
 /// What a set of clicks found.
 #[derive(Debug)]
@@ -33,7 +36,14 @@ pub fn object_region(
         .iter()
         .map(|&c| (c, SeedModel::learn(volume, scan.spacing_mm, c, scan_noise)))
         .collect();
-    let band = grow_band(volume, &seeds, MAX_VOXELS, control)?;
+    let voxel_mm3: f64 = scan.spacing_mm.iter().product();
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "clamped to a small positive range"
+    )]
+    let cap = (MAX_VOLUME_MM3 / voxel_mm3).clamp(VOXEL_LIMITS.0, VOXEL_LIMITS.1) as usize;
+    let band = grow_band(volume, &seeds, cap, control)?;
     let region = Region::from_offsets(volume.dims(), &band.offsets);
     let band_voxels = region.len();
     let region = cut_at_necks(&region, clicks, scan.spacing_mm, control)?;
