@@ -8,7 +8,8 @@ reference mask (uint8 0/1) in the same voxel grid. `manifest.json` lists them wi
 
 The cache defaults to $INTERSEG_QUALITY_DATA, else ~/.cache/interseg/quality. Running it again
 does nothing once the manifest of this version is there. Needs nibabel, numpy, pydicom and the
-pylibjpeg-openjpeg plugin (the DICOM series is JPEG 2000): tools/requirements.txt has them.
+pylibjpeg-openjpeg plugin (the DICOM series is JPEG 2000), pynrrd, and setuptools, wheel and
+versioneer for pip to read pyradiomics' source distribution: tools/requirements.txt has them.
 """
 import argparse
 import glob
@@ -23,13 +24,26 @@ from pathlib import Path
 import nibabel as nib
 import numpy as np
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 # TotalSegmentator's source distribution carries its test scans and their reference masks.
 TS_PACKAGE = "totalsegmentator==2.18.0"
 TS_FILE = "totalsegmentator-2.18.0.tar.gz"
 TS_SHA256 = "5d4223ef93973bc36d710869d11e7742ead2c154c72f7f9edcaaadd5b6c4bd03"
 TS_REF = "totalsegmentator-2.18.0/tests/reference_files/"
+
+# pyradiomics' source distribution carries its test cases: CT lung tumours and MR brain
+# lesions with their masks (NRRD). Its build needs setuptools, wheel and versioneer at hand.
+PR_PACKAGE = "pyradiomics==3.0.1"
+PR_FILE = "pyradiomics-3.0.1.tar.gz"
+PR_SHA256 = "47c57f441d6cb7973fa3b2ea48d3948df78e3348e1c69e1e2ff19001601fc2f5"
+PR_DATA = "pyradiomics-3.0.1/data/"
+
+# nilearn's wheel carries the MNI ICBM152 2009a T1 template with grey and white matter maps.
+NL_PACKAGE = "nilearn==0.14.1"
+NL_FILE = "nilearn-0.14.1-py3-none-any.whl"
+NL_SHA256 = "725206484e9fb3f6691f9c2d20204a068759d5072f12055324702ee0cb2bbe8a"
+NL_DATA = "nilearn/datasets/data/mni_icbm152_{}_tal_nlin_sym_09a_converted.nii.gz"
 
 # TotalSegmentator's label numbers (totalsegmentator/map_to_binary.py, classes "total" and
 # "total_mr") for the structures used here.
@@ -49,14 +63,15 @@ def sha256(path):
     return h.hexdigest()
 
 
-def download(spec, filename, digest, downloads):
-    """A package's source distribution from PyPI, checked against its sha256."""
+def download(spec, filename, digest, downloads, wheel=False):
+    """A package's source distribution (or wheel) from PyPI, checked against its sha256."""
     path = downloads / filename
     if not path.exists():
         downloads.mkdir(parents=True, exist_ok=True)
+        kind = ["--only-binary=:all:"] if wheel else ["--no-binary=:all:", "--no-build-isolation"]
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                        "--no-binary=:all:", "--disable-pip-version-check", "-d",
-                        str(downloads), spec], check=True)
+                        *kind, "--disable-pip-version-check", "-d", str(downloads), spec],
+                       check=True)
     actual = sha256(path)
     if actual != digest:
         path.unlink()
@@ -195,6 +210,52 @@ def totalsegmentator(b, downloads, work):
         b.task("ct_thorax_dicom_1mm", grid, structure, kind, mask)
 
 
+def nrrd_volume(path):
+    """A NRRD image as (voxels [i, j, k], RAS affine)."""
+    import nrrd
+
+    data, header = nrrd.read(str(path))
+    if header.get("space") not in ("left-posterior-superior", "LPS"):
+        raise SystemExit(f"{path}: expected an LPS NRRD")
+    lps = np.eye(4)
+    lps[:3, :3] = np.asarray(header["space directions"], float).T
+    lps[:3, 3] = np.asarray(header["space origin"], float)
+    return data, np.diag([-1.0, -1.0, 1.0, 1.0]) @ lps
+
+
+def pyradiomics(b, downloads, work):
+    archive = download(PR_PACKAGE, PR_FILE, PR_SHA256, downloads)
+    data = extract(archive, PR_DATA, work)
+    source = f"{PR_PACKAGE} sdist, data/"
+    for case, modality, structure, kind in [
+        ("lung1", "CT", "tumour", "tumour"),
+        ("lung2", "CT", "tumour", "tumour"),
+        ("brain1", "MR", "tumour", "lesion"),
+        ("brain2", "MR", "lesion", "lesion"),
+    ]:
+        image, affine = nrrd_volume(data / f"{case}_image.nrrd")
+        mask, mask_affine = nrrd_volume(data / f"{case}_label.nrrd")
+        name = f"{modality.lower()}_{case}"
+        grid = b.volume(name, image.astype(np.int16), affine, modality, source)
+        b.task(name, grid, structure, kind, place(mask > 0, mask_affine, *grid))
+
+
+def nilearn(b, downloads, work):
+    import zipfile
+
+    archive = download(NL_PACKAGE, NL_FILE, NL_SHA256, downloads, wheel=True)
+    with zipfile.ZipFile(archive) as z:
+        for part in ("t1", "gm", "wm"):
+            z.extract(NL_DATA.format(part), work)
+    t1, affine = load(work / NL_DATA.format("t1"))
+    name = "mr_brain_mni152_1mm"
+    grid = b.volume(name, t1.astype(np.int16), affine, "MR", f"{NL_PACKAGE} wheel, MNI ICBM152 2009a")
+    for part, structure in (("wm", "white_matter"), ("gm", "grey_matter")):
+        # Probability maps scaled to 0..255: the tissue is where it is more likely than not.
+        probability, prob_affine = load(work / NL_DATA.format(part))
+        b.task(name, grid, structure, "brain", place(probability > 127, prob_affine, *grid))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default = os.environ.get("INTERSEG_QUALITY_DATA",
@@ -210,6 +271,8 @@ def main():
             return
     b = Builder(cache)
     totalsegmentator(b, cache / "downloads", cache / "work")
+    pyradiomics(b, cache / "downloads", cache / "work")
+    nilearn(b, cache / "downloads", cache / "work")
     manifest = {"version": MANIFEST_VERSION, "volumes": b.volumes, "tasks": b.tasks}
     tmp = manifest_path.with_suffix(".tmp")
     tmp.write_text(json.dumps(manifest, indent=1))

@@ -20,6 +20,9 @@ use crate::segmentation::engine::{EngineError, RunControl};
 
 /// A neck narrower than this fraction of the shallower of the two cores it joins is cut.
 const NECK_RATIO: f64 = 0.55;
+/// Only towards a core at least this fraction as deep as the clicked one: thinner ones are the
+/// object's own branches (white matter's gyral blades), not a neighbour.
+const PEAK_RATIO: f64 = 0.5;
 /// Regions smaller than this are taken whole.
 const MIN_VOXELS: usize = 64;
 
@@ -134,7 +137,7 @@ fn own_core(
                 queue[bucket(depth[w]).min(level)].push(w);
             }
         }
-        if other_peak > 0.0 && saddle < NECK_RATIO * own_peak.min(other_peak) {
+        if other_peak >= PEAK_RATIO * own_peak && saddle < NECK_RATIO * own_peak.min(other_peak) {
             return Some(core);
         }
         own_peak = own_peak.max(other_peak);
