@@ -17,6 +17,11 @@ const DIMS: [usize; 3] = [512, 512, 300];
 const CLICKS: usize = 10;
 
 fn main() -> anyhow::Result<()> {
+    // Quiet unless RUST_LOG asks (the engine logs its phases' times at debug).
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let started = Instant::now();
     let phantom = DentalPhantom::new(16, 3.0, 11);
     // Embed the phantom in a CT-sized volume of soft tissue.

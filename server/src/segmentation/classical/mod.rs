@@ -83,6 +83,7 @@ impl Engine for ClassicalEngine {
         if control.is_cancelled() {
             return Err(EngineError::Cancelled);
         }
+        let started = std::time::Instant::now();
         let fingerprint = VolumeFingerprint::of(scan);
         // Every object to find: each click's own.
         let objects: Vec<Vec<VoxelIndex>> = labels
@@ -92,6 +93,7 @@ impl Engine for ClassicalEngine {
             .collect();
         let regions = self.object_regions(scan, fingerprint, objects, control)?;
         control.report(0.7);
+        let regions_done = started.elapsed();
         let region_of = |clicks: &[VoxelIndex]| regions.get(&ClickKey::new(fingerprint, clicks));
         let mut exclusions = Vec::new();
         let mut growers = Vec::new();
@@ -138,6 +140,7 @@ impl Engine for ClassicalEngine {
         let growers: Vec<Grower> = exclusions.into_iter().chain(growers).collect();
         let mut labels = compete(volume, scan.spacing_mm, &growers, control)?;
         control.report(0.85);
+        let compete_done = started.elapsed();
         // Edges at local midpoints, label by label, within a margin of what each could take.
         let dims = volume.dims();
         for grower in growers.iter().filter(|g| g.label != 0) {
@@ -152,6 +155,12 @@ impl Engine for ClassicalEngine {
             refine_boundary(volume, &mut labels, grower.label, &mut members, lo, hi);
         }
         control.report(1.0);
+        tracing::debug!(
+            regions_ms = regions_done.as_millis(),
+            compete_ms = (compete_done - regions_done).as_millis(),
+            refine_ms = (started.elapsed() - compete_done).as_millis(),
+            "segmented"
+        );
         Ok(LabelVolume {
             dims: volume.dims(),
             labels,

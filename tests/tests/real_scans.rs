@@ -1,0 +1,59 @@
+//! The engine on real scans with reference masks (the quality harness's data, fetched by
+//! `tools/fetch_quality_data.py`, which `scripts/test` runs): a vertebra, an organ and a vessel
+//! on small volumes, clicked as the harness clicks, through the HTTP API. The floors sit a
+//! little below what `bench-quality` measures, so a change that makes the engine worse on
+//! real anatomy fails here. Nothing is timed.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails by panicking"
+)]
+
+use interseg_tests::TestServer;
+use interseg_tests::quality::{Manifest, cache_dir, load_mask, run_task};
+use reqwest::StatusCode;
+
+/// (task, floor after one click, floor after five clicks).
+const FLOORS: [(&str, f64, f64); 4] = [
+    ("ct_abdomen_3mm/vertebrae_L1", 0.70, 0.75),
+    ("ct_abdomen_3mm/liver", 0.65, 0.75),
+    ("mr_abdomen_3mm/kidney_left", 0.83, 0.83),
+    ("mr_abdomen_3mm/aorta", 0.35, 0.50),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clicks_on_real_scans_find_the_structure() {
+    let cache = cache_dir();
+    let manifest = Manifest::load(&cache).expect(
+        "the quality data is missing: scripts/test fetches it (tools/fetch_quality_data.py)",
+    );
+    let server = TestServer::spawn().await.unwrap();
+    let mut failures = Vec::new();
+    for (name, one_click, five_clicks) in FLOORS {
+        let task = manifest
+            .tasks
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("no task {name} in the manifest"));
+        let volume = manifest.volume(&task.volume).unwrap();
+        let truth = load_mask(&cache.join(&task.mask)).unwrap();
+        let session = server.new_session().await.unwrap();
+        let bytes = std::fs::read(cache.join(&volume.file)).unwrap();
+        let upload = session.upload_bytes("scan.nii.gz", bytes).await.unwrap();
+        assert_eq!(upload.status, StatusCode::OK, "{}", upload.json);
+        let clicks = run_task(&session, &truth, volume.spacing_mm, 5)
+            .await
+            .unwrap();
+        let dice: Vec<f64> = clicks.iter().map(|c| c.dice).collect();
+        eprintln!("{name}: {dice:.3?}");
+        let (first, last) = (dice[0], *dice.last().unwrap());
+        if first < one_click || last < five_clicks {
+            failures.push(format!(
+                "{name}: Dice {first:.3} after one click (floor {one_click}), {last:.3} after {} (floor {five_clicks})",
+                dice.len()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
