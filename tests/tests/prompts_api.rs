@@ -19,8 +19,9 @@ fn touching() -> (Phantom, [Ball; 2]) {
             center: [14.0, 16.0, 12.0],
             radius: 6.0,
         },
+        // A broad contact: one blob to a single click (a narrow one would be a neck).
         Ball {
-            center: [26.0, 16.0, 12.0],
+            center: [24.0, 16.0, 12.0],
             radius: 6.5,
         },
     ];

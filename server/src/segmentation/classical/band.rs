@@ -14,7 +14,7 @@ use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
 use super::region::{face_neighbours, index_of};
-use super::seed_model::{SeedModel, smoothed};
+use super::seed_model::{SeedModel, smoothed, value};
 use crate::segmentation::engine::{EngineError, RunControl};
 
 /// Band half-widths tried, in units of the click's sigma.
@@ -141,7 +141,10 @@ pub fn grow_band(
             }
             // Each voxel is judged once: the first time it is reached.
             seen[next] = true;
-            let Some(b) = bucket_of(deviation(smoothed(volume, w))) else {
+            // Smoothed, noise inside the object does not stop the flood; raw, a voxel that
+            // sticks out of the object (its median is the outside's) still counts as its own.
+            let judged = deviation(smoothed(volume, w)).min(deviation(value(volume, w)));
+            let Some(b) = bucket_of(judged) else {
                 continue;
             };
             queue[b.max(level)].push(next);

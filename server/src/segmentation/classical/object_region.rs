@@ -43,16 +43,21 @@ pub fn object_region(
         reason = "clamped to a small positive range"
     )]
     let cap = (MAX_VOLUME_MM3 / voxel_mm3).clamp(VOXEL_LIMITS.0, VOXEL_LIMITS.1) as usize;
+    let started = std::time::Instant::now();
     let band = grow_band(volume, &seeds, cap, control)?;
+    let band_ms = started.elapsed().as_millis();
     let region = Region::from_offsets(volume.dims(), &band.offsets);
     let band_voxels = region.len();
     let region = cut_at_necks(&region, clicks, scan.spacing_mm, control)?;
+    let necks_ms = started.elapsed().as_millis() - band_ms;
     tracing::debug!(
         ?clicks,
         models = ?seeds.iter().map(|(_, m)| (m.center, m.sigma, m.bright)).collect::<Vec<_>>(),
         half_width_sigmas = band.half_width_sigmas,
         band_voxels,
         kept_voxels = region.len(),
+        band_ms,
+        necks_ms,
         "object region"
     );
     Ok(ObjectRegion {

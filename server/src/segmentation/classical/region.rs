@@ -56,10 +56,6 @@ impl Region {
         self.count
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
     /// Index into the box's bits, if `v` lies in the box.
     #[inline]
     pub fn local(&self, v: VoxelIndex) -> Option<usize> {
