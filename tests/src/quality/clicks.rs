@@ -5,6 +5,8 @@
 
 use std::collections::VecDeque;
 
+use interseg_server::segmentation::classical::distance::squared_depth_mm;
+
 /// A click the simulated user makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Click {
@@ -80,7 +82,7 @@ pub fn next_click(truth: &Mask, found: &[bool], spacing_mm: [f64; 3]) -> Option<
 /// The voxel of `region` farthest (in mm) from anything outside it, the volume's border
 /// counting as outside.
 fn deepest(shape: &Mask, region: &[bool], spacing_mm: [f64; 3]) -> Option<[usize; 3]> {
-    let distances = squared_distance_inside(shape.dims, region, spacing_mm);
+    let distances = squared_depth_mm(shape.dims, region, spacing_mm);
     let (best, _) = distances
         .iter()
         .enumerate()
@@ -131,84 +133,7 @@ fn largest_component(dims: [usize; 3], mask: &[bool]) -> (usize, Vec<bool>) {
     (best_size, region)
 }
 
-/// Squared Euclidean distance (mm²) from each voxel inside `region` to the nearest voxel
-/// outside it or beyond the volume's border (Felzenszwalb and Huttenlocher's exact transform,
-/// one axis at a time).
-fn squared_distance_inside(dims: [usize; 3], region: &[bool], spacing_mm: [f64; 3]) -> Vec<f64> {
-    let mut d: Vec<f64> = region
-        .iter()
-        .map(|&inside| if inside { f64::INFINITY } else { 0.0 })
-        .collect();
-    let strides = [1, dims[0], dims[0] * dims[1]];
-    for axis in 0..3 {
-        let n = dims[axis];
-        let (a, b) = match axis {
-            0 => (1, 2),
-            1 => (0, 2),
-            _ => (0, 1),
-        };
-        let mut line = vec![0.0; n + 2];
-        let mut out = vec![0.0; n + 2];
-        for u in 0..dims[a] {
-            for v in 0..dims[b] {
-                let base = u * strides[a] + v * strides[b];
-                // The border: one outside voxel beyond each end.
-                line[0] = 0.0;
-                line[n + 1] = 0.0;
-                for x in 0..n {
-                    line[x + 1] = d[base + x * strides[axis]];
-                }
-                distance_1d(&line, spacing_mm[axis], &mut out);
-                for x in 0..n {
-                    d[base + x * strides[axis]] = out[x + 1];
-                }
-            }
-        }
-    }
-    d
-}
-
-/// The lower envelope of parabolas: `out[q] = min_p f[p] + (s (q - p))²`, over the finite
-/// `f[p]` (all infinite: infinite).
-fn distance_1d(f: &[f64], spacing: f64, out: &mut [f64]) {
-    let s2 = spacing * spacing;
-    let key = |p: usize| f[p] + s2 * (p * p) as f64;
-    // The parabolas of the envelope, and where each starts to be the lowest.
-    let mut sites: Vec<usize> = Vec::with_capacity(f.len());
-    let mut starts: Vec<f64> = Vec::with_capacity(f.len());
-    for q in (0..f.len()).filter(|&q| f[q].is_finite()) {
-        let mut start = f64::NEG_INFINITY;
-        while let Some(&p) = sites.last() {
-            start = (key(q) - key(p)) / (2.0 * s2 * (q - p) as f64);
-            if start > *starts.last().unwrap_or(&f64::NEG_INFINITY) {
-                break;
-            }
-            sites.pop();
-            starts.pop();
-            start = f64::NEG_INFINITY;
-        }
-        sites.push(q);
-        starts.push(start);
-    }
-    let mut k = 0;
-    for (q, slot) in out.iter_mut().enumerate() {
-        if sites.is_empty() {
-            *slot = f64::INFINITY;
-            continue;
-        }
-        while k + 1 < sites.len() && starts[k + 1] <= q as f64 {
-            k += 1;
-        }
-        let dq = q as f64 - sites[k] as f64;
-        *slot = s2 * dq * dq + f[sites[k]];
-    }
-}
-
 #[cfg(test)]
-#[allow(
-    clippy::needless_range_loop,
-    reason = "brute force over indices reads plainest"
-)]
 mod tests {
     use super::*;
 
@@ -227,47 +152,6 @@ mod tests {
             }
         }
         Mask { dims, voxels }
-    }
-
-    #[test]
-    fn distances_match_brute_force() {
-        let m = ball([9, 8, 7], [4.0, 3.5, 3.0], 3.2);
-        let spacing = [1.0, 2.0, 0.5];
-        let d = squared_distance_inside(m.dims, &m.voxels, spacing);
-        let dims = m.dims;
-        for o in 0..m.voxels.len() {
-            let p = m.index(o);
-            let mut best = f64::INFINITY;
-            // Outside voxels, including a one-voxel frame beyond the border.
-            for k in -1..=dims[2] as i64 {
-                for j in -1..=dims[1] as i64 {
-                    for i in -1..=dims[0] as i64 {
-                        let inside_volume = i >= 0
-                            && j >= 0
-                            && k >= 0
-                            && (i as usize) < dims[0]
-                            && (j as usize) < dims[1]
-                            && (k as usize) < dims[2];
-                        if inside_volume
-                            && m.voxels[i as usize + dims[0] * (j as usize + dims[1] * k as usize)]
-                        {
-                            continue;
-                        }
-                        let q = [i, j, k];
-                        let d2: f64 = (0..3)
-                            .map(|a| ((q[a] - p[a] as i64) as f64 * spacing[a]).powi(2))
-                            .sum();
-                        best = best.min(d2);
-                    }
-                }
-            }
-            let expected = if m.voxels[o] { best } else { 0.0 };
-            assert!(
-                (d[o] - expected).abs() < 1e-9,
-                "{p:?}: {} vs {expected}",
-                d[o]
-            );
-        }
     }
 
     #[test]
