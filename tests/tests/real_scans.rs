@@ -16,10 +16,10 @@ use reqwest::StatusCode;
 
 /// (task, floor after one click, floor after five clicks).
 const FLOORS: [(&str, f64, f64); 4] = [
-    ("ct_abdomen_3mm/vertebrae_L1", 0.70, 0.75),
-    ("ct_abdomen_3mm/liver", 0.65, 0.75),
-    ("mr_abdomen_3mm/kidney_left", 0.83, 0.83),
-    ("mr_abdomen_3mm/aorta", 0.35, 0.50),
+    ("ct_abdomen_3mm/vertebrae_L1", 0.73, 0.77),
+    ("ct_abdomen_3mm/liver", 0.59, 0.74),
+    ("mr_abdomen_3mm/kidney_left", 0.80, 0.80),
+    ("mr_abdomen_3mm/aorta", 0.36, 0.49),
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,6 +12,7 @@ mod band;
 mod cache;
 mod compete;
 pub mod distance;
+mod holes;
 mod necks;
 mod object_region;
 mod refine;
@@ -26,6 +27,7 @@ use rayon::prelude::*;
 
 use self::cache::{ClickKey, RegionCache, VolumeFingerprint};
 use self::compete::{Grower, compete};
+use self::holes::fill_holes;
 use self::object_region::{ObjectRegion, object_region};
 use self::refine::refine_boundary;
 use self::region::{Region, index_of};
@@ -153,6 +155,7 @@ impl Engine for ClassicalEngine {
             let lo = grower.allowed.lo.map(|x| x.saturating_sub(REFINE_MARGIN));
             let hi = [0, 1, 2].map(|a| (grower.allowed.hi[a] + REFINE_MARGIN).min(dims[a]));
             refine_boundary(volume, &mut labels, grower.label, &mut members, lo, hi);
+            fill_holes(&mut labels, dims, grower.label, lo, hi);
         }
         control.report(1.0);
         tracing::debug!(

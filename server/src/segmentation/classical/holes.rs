@@ -1,0 +1,82 @@
+//! Holes closed slice by slice: unlabelled voxels that a label encloses on an axial slice (a
+//! vessel inside the liver, a kidney's sinus) belong to it, as a reader drawing its outline
+//! would have it. Voxels of other labels are never taken.
+
+use interseg_shared::geometry::VoxelIndex;
+
+/// Fills the holes of `label` in `labels` on every axial slice of the box `lo..hi`.
+pub fn fill_holes(labels: &mut [u8], dims: [usize; 3], label: u8, lo: VoxelIndex, hi: VoxelIndex) {
+    let (w, h) = (hi[0].saturating_sub(lo[0]), hi[1].saturating_sub(lo[1]));
+    if w < 3 || h < 3 {
+        return;
+    }
+    let at = |i: usize, j: usize, k: usize| (lo[0] + i) + dims[0] * ((lo[1] + j) + dims[1] * k);
+    let mut outside = vec![false; w * h];
+    let mut stack = Vec::new();
+    for k in lo[2]..hi[2] {
+        outside.fill(false);
+        // Everything not of the label that the box's edge reaches is outside.
+        for i in 0..w {
+            stack.push((i, 0));
+            stack.push((i, h - 1));
+        }
+        for j in 0..h {
+            stack.push((0, j));
+            stack.push((w - 1, j));
+        }
+        while let Some((i, j)) = stack.pop() {
+            let cell = i + w * j;
+            if outside[cell] || labels[at(i, j, k)] == label {
+                continue;
+            }
+            outside[cell] = true;
+            if i > 0 {
+                stack.push((i - 1, j));
+            }
+            if i + 1 < w {
+                stack.push((i + 1, j));
+            }
+            if j > 0 {
+                stack.push((i, j - 1));
+            }
+            if j + 1 < h {
+                stack.push((i, j + 1));
+            }
+        }
+        for j in 0..h {
+            for i in 0..w {
+                let o = at(i, j, k);
+                if !outside[i + w * j] && labels[o] == 0 {
+                    labels[o] = label;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ring_is_filled_and_an_open_cup_is_not() {
+        let dims = [7, 7, 2];
+        let mut labels = vec![0u8; 7 * 7 * 2];
+        for k in 0..2 {
+            for j in 1..6 {
+                for i in 1..6 {
+                    let edge = i == 1 || i == 5 || j == 1 || j == 5;
+                    // Slice 1's ring is open at the top.
+                    if edge && !(k == 1 && j == 1 && i == 3) {
+                        labels[i + 7 * (j + 7 * k)] = 4;
+                    }
+                }
+            }
+        }
+        labels[3 + 7 * (3 + 7 * 0)] = 9; // another label inside stays
+        fill_holes(&mut labels, dims, 4, [0, 0, 0], [7, 7, 2]);
+        assert_eq!(labels[2 + 7 * 2], 4);
+        assert_eq!(labels[3 + 7 * 3], 9);
+        assert_eq!(labels[2 + 7 * (2 + 7)], 0);
+    }
+}
