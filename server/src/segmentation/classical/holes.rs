@@ -73,7 +73,7 @@ mod tests {
                 }
             }
         }
-        labels[3 + 7 * (3 + 7 * 0)] = 9; // another label inside stays
+        labels[3 + 7 * 3] = 9; // another label inside (slice 0) stays
         fill_holes(&mut labels, dims, 4, [0, 0, 0], [7, 7, 2]);
         assert_eq!(labels[2 + 7 * 2], 4);
         assert_eq!(labels[3 + 7 * 3], 9);
