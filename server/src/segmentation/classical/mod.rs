@@ -255,7 +255,7 @@ fn allowed_region(
     let mut offsets = first.region.offsets();
     for (click, object) in clicks.iter().zip(found).skip(1) {
         if object.region.len() > CORRECTION_SCALE * scale {
-            offsets.extend(nearest(&object.region, *click, scale, scan.spacing_mm));
+            offsets.extend(nearest(&object.region, *click, scale / 2, scan.spacing_mm));
         } else {
             offsets.extend(object.region.offsets());
         }
@@ -271,8 +271,9 @@ fn allowed_region(
     Region::from_offsets(dims, &offsets)
 }
 
-/// A correction's region may be this many times the first click's before it is trimmed.
-const CORRECTION_SCALE: usize = 3;
+/// A correction's region may be this many times the first click's before it is trimmed (to
+/// half the first's size, around the correction).
+const CORRECTION_SCALE: usize = 1;
 
 /// The `count` voxels of `region` nearest to `from` along the region (offsets).
 fn nearest(region: &Region, from: VoxelIndex, count: usize, spacing_mm: [f64; 3]) -> Vec<usize> {
