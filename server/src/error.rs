@@ -77,8 +77,8 @@ pub enum ApiError {
     /// 404.
     #[error("No segmentation yet. Run the segmentation first (POST /api/run_segmentation).")]
     NoSegmentation,
-    /// 400.
-    #[error("Invalid file type {0:?}: use 'segmentation' or 'labels'")]
+    /// 404, as the original answers: the file types are `segmentation` and `labels`.
+    #[error("File type '{0}' not found")]
     InvalidDownload(String),
     /// 400.
     #[error(
@@ -126,13 +126,13 @@ impl ApiError {
             | Self::NoPoints
             | Self::InvalidLabel(_)
             | Self::PromptShape
-            | Self::InvalidDownload(_)
             | Self::UnsupportedFileType(_)
             | Self::InvalidFile(_) => StatusCode::BAD_REQUEST,
             Self::SessionNotFound
             | Self::NoSuchPoint(_)
             | Self::NoSuchPrompt(_)
             | Self::NoSuchJob(_)
+            | Self::InvalidDownload(_)
             | Self::NoSegmentation => StatusCode::NOT_FOUND,
             Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MissingFile | Self::InvalidJson(_) | Self::InvalidPath(_) => {

@@ -243,7 +243,8 @@ async fn bad_clicks_and_slices_get_clear_errors_and_change_nothing() {
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         ("/api/remove_point/abc", StatusCode::UNPROCESSABLE_ENTITY),
-        ("/api/download/other", StatusCode::BAD_REQUEST),
+        // As the original: an unknown download type is a 404.
+        ("/api/download/other", StatusCode::NOT_FOUND),
     ] {
         let answer = if path.starts_with("/api/remove_point") {
             session.delete(path).await.unwrap()
@@ -252,6 +253,9 @@ async fn bad_clicks_and_slices_get_clear_errors_and_change_nothing() {
         };
         assert_eq!(answer.status, status, "{path}: {}", answer.json);
         assert!(!answer.detail().is_empty());
+        if path == "/api/download/other" {
+            assert_eq!(answer.detail(), "File type 'other' not found");
+        }
     }
     let points = session.get("/api/points").await.unwrap().json;
     assert_eq!(

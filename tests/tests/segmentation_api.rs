@@ -56,7 +56,8 @@ async fn each_point_segments_its_own_object_in_the_input_space() {
     let answer = session.post("/api/run_segmentation").await.unwrap();
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.json);
     assert_eq!(answer.json["status"], "success");
-    assert_eq!(answer.json["unique_labels"], json!([0, 1, 2]));
+    // As the original (`np.unique(seg[seg > 0])`): the objects, never background.
+    assert_eq!(answer.json["unique_labels"], json!([1, 2]));
     assert_eq!(answer.json["file_path"], "/api/download/segmentation");
 
     let (status, bytes) = session
@@ -132,7 +133,8 @@ async fn two_points_on_one_object_share_it() {
     assert_eq!(session.mark(2, k, j, i - 2).await.unwrap(), 1);
     assert_eq!(session.mark(2, k, j, i + 2).await.unwrap(), 2);
     let answer = session.post("/api/run_segmentation").await.unwrap();
-    assert_eq!(answer.json["unique_labels"], json!([0, 1, 2]));
+    // As the original (`np.unique(seg[seg > 0])`): the objects, never background.
+    assert_eq!(answer.json["unique_labels"], json!([1, 2]));
     let (_, bytes) = session
         .get_bytes("/api/download/segmentation")
         .await

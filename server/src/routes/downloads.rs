@@ -24,8 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 200, description = "The file, as an attachment", content(
             ("application/gzip"), ("text/plain"),
         )),
-        (status = 400, body = ApiErrorBody, description = "Another file type"),
-        (status = 404, body = ApiErrorBody, description = "No segmentation yet"),
+        (status = 404, body = ApiErrorBody, description = "Another file type (`File type '<x>' not found`), or no segmentation yet"),
     ))]
 async fn download(
     Extension(CurrentSession(session)): Extension<CurrentSession>,

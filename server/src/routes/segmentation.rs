@@ -90,7 +90,13 @@ fn store_result(
     labels: &LabelVolume,
 ) -> Result<StoredResult, ApiError> {
     let revision = session.update(true, |state| Ok::<_, ApiError>(state.meta.take_revision()))?;
-    let unique_labels = labels.unique_labels();
+    // The objects found, as the original lists them: `np.unique(seg[seg > 0])`, so background
+    // is never listed (clients count objects from this list).
+    let unique_labels: Vec<u8> = labels
+        .unique_labels()
+        .into_iter()
+        .filter(|&l| l != 0)
+        .collect();
     let result = StoredResult {
         revision,
         labels_nifti: format!("segmentation-{revision}.nii.gz"),

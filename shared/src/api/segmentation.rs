@@ -11,7 +11,8 @@ pub struct RunSegmentationResponse {
     pub message: String,
     /// Where to download the result: `/api/download/segmentation`.
     pub file_path: String,
-    /// The label values present in the result, ascending (0, the background, included).
+    /// The objects' label values present in the result, ascending; background (0) is never
+    /// listed, as in the original (`np.unique(seg[seg > 0])`).
     pub unique_labels: Vec<u8>,
 }
 
@@ -32,7 +33,7 @@ pub struct JobResponse {
     pub state: JobState,
     /// 0 to 1.
     pub progress: f32,
-    /// When done: the label values present, ascending.
+    /// When done: the objects' label values present, ascending (no 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_labels: Option<Vec<u8>>,
     /// When done: where to download the result.
