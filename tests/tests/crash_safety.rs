@@ -144,3 +144,46 @@ async fn startup_keeps_the_files_of_a_session_it_cannot_read() {
     );
     server.stop().await.unwrap();
 }
+
+/// A zip whose one entry inflates to `size` bytes of zeros (a few kilobytes on the wire).
+fn zip_bomb(size: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("series/IM0001.dcm", options).unwrap();
+    let block = vec![0u8; 1 << 20];
+    for _ in 0..size / block.len() {
+        zip.write_all(&block).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+/// Each zip entry once inflated to a fixed 1 GiB before any check, whatever the server's
+/// limits: a 1 MB zip took a gigabyte. An entry is now bounded by one image within the voxel
+/// limit, and refused past it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zip_bomb_is_refused_under_small_limits() {
+    let server = TestServer::spawn_with(|c| c.max_voxels = 1_000_000)
+        .await
+        .unwrap();
+    let session = server.new_session().await.unwrap();
+    let good = session
+        .upload_file(&fixtures::dir().join("int16_le_raw.nii.gz"))
+        .await
+        .unwrap();
+    assert_eq!(good.status, StatusCode::OK, "{}", good.json);
+    let bomb = zip_bomb(64 << 20);
+    assert!(bomb.len() < 1 << 20, "the bomb is small on the wire");
+    let answer = session.upload_bytes("series.zip", bomb).await.unwrap();
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.json);
+    assert!(
+        answer.detail().contains("inflates to more than"),
+        "{}",
+        answer.detail()
+    );
+    let status = session.get("/api/status").await.unwrap();
+    assert_eq!(status.json["file_info"]["shape"], good.json["shape"]);
+}

@@ -27,6 +27,19 @@ use super::load::{LoadError, LoadLimits, LoadedVolume};
 const MAX_ZIP_ENTRIES: usize = 20_000;
 /// One DICOM file larger than this is refused before it is read.
 const MAX_ENTRY_BYTES: u64 = 1 << 30;
+/// Room for a file's header (and a thumbnail or two) beside its pixels.
+const ENTRY_HEADER_BYTES: u64 = 16 << 20;
+
+/// The most one file of a series may inflate to: one image of at most the allowed voxels at
+/// 32 bits, and its header; never more than [`MAX_ENTRY_BYTES`]. A small zip inflating to
+/// gigabytes is stopped there, whatever it declares.
+fn max_entry_bytes(limits: LoadLimits) -> u64 {
+    limits
+        .max_voxels
+        .saturating_mul(4)
+        .saturating_add(ENTRY_HEADER_BYTES)
+        .min(MAX_ENTRY_BYTES)
+}
 /// Uncompressed transfer syntaxes (implicit LE, explicit LE, explicit BE).
 const NATIVE_SYNTAXES: [&str; 3] = [
     "1.2.840.10008.1.2",
@@ -70,7 +83,7 @@ pub fn load_dicom_zip(path: &Path, limits: LoadLimits) -> Result<LoadedVolume, L
     // Why the first DICOM file that was not a usable image was skipped.
     let mut first_refusal: Option<LoadError> = None;
     for index in 0..archive.len() {
-        let Some(bytes) = read_entry(&mut archive, index)? else {
+        let Some(bytes) = read_entry(&mut archive, index, limits)? else {
             continue;
         };
         // Files that are not DICOM at all (DICOMDIR aside: notes, thumbnails) are skipped; a
@@ -133,7 +146,7 @@ pub fn load_dicom_zip(path: &Path, limits: LoadLimits) -> Result<LoadedVolume, L
     let infos: Vec<ImageInfo> = slices.iter().map(|(_, info)| info.clone()).collect();
     let mut reader = VoxelAssembler::new(&first, dims, &infos);
     for (index, _) in &slices {
-        let bytes = read_entry(&mut archive, *index)?
+        let bytes = read_entry(&mut archive, *index, limits)?
             .ok_or_else(|| LoadError::Dicom("an image vanished".to_owned()))?;
         let object = parse(&bytes, true).map_err(LoadError::Dicom)?;
         reader.push(&pixel_bytes(&object)?, 1)?;
@@ -169,6 +182,7 @@ pub fn load_dicom_file(path: &Path, limits: LoadLimits) -> Result<LoadedVolume, 
 fn read_entry(
     archive: &mut zip::ZipArchive<File>,
     index: usize,
+    limits: LoadLimits,
 ) -> Result<Option<Vec<u8>>, LoadError> {
     let mut entry = archive
         .by_index(index)
@@ -180,16 +194,24 @@ fn read_entry(
     if entry.is_dir() || hidden {
         return Ok(None);
     }
-    if entry.size() > MAX_ENTRY_BYTES {
-        return Err(LoadError::Dicom(format!(
-            "{name} is larger than {MAX_ENTRY_BYTES} bytes"
-        )));
+    let max = max_entry_bytes(limits);
+    let too_large = || {
+        LoadError::Dicom(format!(
+            "{name} inflates to more than {max} bytes, more than one image within the server's voxel limit"
+        ))
+    };
+    // The declared size first (cheap), then what it really inflates to (it may lie).
+    if entry.size() > max {
+        return Err(too_large());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
     (&mut entry)
-        .take(MAX_ENTRY_BYTES)
+        .take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|err| LoadError::Corrupt(format!("damaged zip entry {name} ({err})")))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
     Ok(Some(bytes))
 }
 
