@@ -11,9 +11,9 @@ use interseg_shared::geometry::VoxelIndex;
 use super::object_region::ObjectRegion;
 use crate::segmentation::engine::Scan;
 
-/// At most this many regions, and at most this many box voxels across them.
+/// At most this many regions, and at most this many bytes across them (512 MiB).
 const MAX_ENTRIES: usize = 1024;
-const MAX_BOX_VOXELS: usize = 1 << 29;
+const MAX_BYTES: usize = 1 << 29;
 
 /// Which volume a region belongs to: its address while alive, its shape and voxel size, and a
 /// sample of its values (so a new volume at a freed address never matches).
@@ -72,7 +72,7 @@ pub struct RegionCache {
 struct Entries {
     map: HashMap<ClickKey, Arc<ObjectRegion>>,
     order: VecDeque<ClickKey>,
-    box_voxels: usize,
+    bytes: usize,
 }
 
 impl RegionCache {
@@ -89,17 +89,17 @@ impl RegionCache {
 
     pub fn put(&self, key: ClickKey, region: Arc<ObjectRegion>) {
         let mut entries = self.lock();
-        let size = region.region.bits().len();
+        let size = region.footprint();
         if entries.map.insert(key.clone(), region).is_none() {
             entries.order.push_back(key);
-            entries.box_voxels += size;
+            entries.bytes += size;
         }
-        while entries.map.len() > MAX_ENTRIES || entries.box_voxels > MAX_BOX_VOXELS {
+        while entries.map.len() > MAX_ENTRIES || entries.bytes > MAX_BYTES {
             let Some(old) = entries.order.pop_front() else {
                 break;
             };
             if let Some(gone) = entries.map.remove(&old) {
-                entries.box_voxels = entries.box_voxels.saturating_sub(gone.region.bits().len());
+                entries.bytes = entries.bytes.saturating_sub(gone.footprint());
             }
         }
     }

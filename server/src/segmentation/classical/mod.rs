@@ -18,7 +18,9 @@ mod object_region;
 mod refine;
 mod region;
 mod seed_model;
+mod sharpest;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -31,7 +33,7 @@ use self::holes::fill_holes;
 use self::object_region::{ObjectRegion, object_region};
 use self::refine::refine_boundary;
 use self::region::{Region, index_of};
-use self::seed_model::scan_noise;
+use self::seed_model::{ScanStats, scan_stats};
 use super::engine::{Engine, EngineError, LabelPrompt, LabelVolume, PromptBox, RunControl, Scan};
 
 /// How far (voxels) the edge refinement may move a label past the box of its region.
@@ -109,7 +111,21 @@ impl Engine for ClassicalEngine {
                 continue;
             };
             let sigma = first.models.first().map_or(1.0, |m| m.sigma);
-            let allowed = Arc::new(allowed_region(scan, &clicks.include, &found, &clicks.boxes));
+            // An exclude click inside what an include click found cuts that region back to
+            // its sharpest boundary before the flood reached the exclude click.
+            let excluded: Vec<usize> = clicks
+                .exclude
+                .iter()
+                .filter_map(|&c| volume.offset(c))
+                .collect();
+            let cut: Vec<Cow<'_, Region>> = found
+                .iter()
+                .map(|r| {
+                    r.before(&excluded)
+                        .map_or(Cow::Borrowed(&r.region), Cow::Owned)
+                })
+                .collect();
+            let allowed = Arc::new(allowed_region(scan, &clicks.include, &cut, &clicks.boxes));
             if !clicks.exclude.is_empty() {
                 // An exclude click marks another object: it takes back from this label what
                 // that object's own region shares with it, and no more.
@@ -193,15 +209,18 @@ impl ClassicalEngine {
                 None => missing.push((key, clicks)),
             }
         }
-        let noise = if missing.is_empty() {
-            0.0
+        let stats = if missing.is_empty() {
+            ScanStats {
+                noise: 0.0,
+                hounsfield: false,
+            }
         } else {
-            scan_noise(scan.volume)
+            scan_stats(scan.volume)
         };
         let computed: Vec<(ClickKey, Arc<ObjectRegion>)> = missing
             .into_par_iter()
             .map(|(key, clicks)| {
-                object_region(scan, &clicks, noise, control).map(|r| (key, Arc::new(r)))
+                object_region(scan, &clicks, stats, control).map(|r| (key, Arc::new(r)))
             })
             .collect::<Result<_, _>>()?;
         for (key, region) in computed {
@@ -244,20 +263,25 @@ fn label_clicks(prompt: &LabelPrompt) -> LabelClicks {
 fn allowed_region(
     scan: Scan<'_>,
     clicks: &[VoxelIndex],
-    found: &[&ObjectRegion],
+    found: &[Cow<'_, Region>],
     boxes: &[PromptBox],
 ) -> Region {
     let dims = scan.volume.dims();
     let Some(first) = found.first() else {
         return Region::empty_box(dims, [0; 3], [0; 3]);
     };
-    let scale = first.region.len();
-    let mut offsets = first.region.offsets();
-    for (click, object) in clicks.iter().zip(found).skip(1) {
-        if object.region.len() > CORRECTION_SCALE * scale {
-            offsets.extend(nearest(&object.region, *click, scale / 2, scan.spacing_mm));
+    let scale = first.len();
+    let mut offsets = first.offsets();
+    for (click, region) in clicks.iter().zip(found).skip(1) {
+        if region.len() > CORRECTION_SCALE * scale {
+            offsets.extend(nearest(
+                region,
+                *click,
+                TRIMMED_SCALE * scale,
+                scan.spacing_mm,
+            ));
         } else {
-            offsets.extend(object.region.offsets());
+            offsets.extend(region.offsets());
         }
     }
     offsets.sort_unstable();
@@ -273,7 +297,8 @@ fn allowed_region(
 
 /// A correction's region may be this many times the first click's before it is trimmed (to
 /// half the first's size, around the correction).
-const CORRECTION_SCALE: usize = 1;
+const CORRECTION_SCALE: usize = 2;
+const TRIMMED_SCALE: usize = 1;
 
 /// The `count` voxels of `region` nearest to `from` along the region (offsets).
 fn nearest(region: &Region, from: VoxelIndex, count: usize, spacing_mm: [f64; 3]) -> Vec<usize> {

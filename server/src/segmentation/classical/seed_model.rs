@@ -20,13 +20,13 @@ pub struct SeedModel {
 }
 
 /// Clicks farther above their surroundings than this many sigmas are on bright objects.
-const BRIGHT_SIGMAS: f32 = 6.0;
+const BRIGHT_SIGMAS: f32 = 3.0;
 /// The surroundings: this far around the click, in mm (at most `MAX_SURROUND` voxels).
 const SURROUND_MM: f64 = 20.0;
 const MAX_SURROUND: usize = 16;
 
 impl SeedModel {
-    /// Learns the model at `seed`, in a scan whose noise is `scan_noise` (see [`scan_noise`]).
+    /// Learns the model at `seed`, in a scan whose noise is `scan_noise` (see [`scan_stats`]).
     /// Blocking, small: a few thousand voxels.
     pub fn learn(volume: &Volume, spacing_mm: [f64; 3], seed: VoxelIndex, scan_noise: f32) -> Self {
         let near: Vec<f32> = window(volume, seed, [1; 3])
@@ -95,17 +95,33 @@ impl SeedModel {
 /// A click's noise may be at most this many times the scan's.
 const MAX_NOISE_RATIO: f32 = 2.0;
 
-/// The scan's noise: the robust spread of differences between neighbouring voxels over a
-/// sample of the volume (raw values: smoothed neighbours share voxels, and their differences
-/// would understate it). Edges are few among neighbours, so they barely count.
-pub fn scan_noise(volume: &Volume) -> f32 {
+/// What the engine reads off the whole scan once.
+#[derive(Clone, Copy, Debug)]
+pub struct ScanStats {
+    /// The robust spread of differences between neighbouring voxels over a sample of the
+    /// volume (raw values: smoothed neighbours share voxels, and their differences would
+    /// understate it). Edges are few among neighbours, so they barely count.
+    pub noise: f32,
+    /// Whether intensities are CT's Hounsfield units: some of the sample is air.
+    pub hounsfield: bool,
+}
+
+/// Air in Hounsfield units is near -1000; nothing else in a scan is this dark.
+const AIR_HU: f32 = -900.0;
+/// At least this fraction of a CT's voxels is air (around the body, in the lungs, padding).
+const MIN_AIR: f32 = 0.01;
+
+/// The scan's statistics, from a sample of its voxels.
+pub fn scan_stats(volume: &Volume) -> ScanStats {
     let dims = volume.dims();
     let n = dims.iter().product::<usize>();
     let samples = 20_000.min(n);
     let mut steps = Vec::with_capacity(samples * 3);
+    let mut air = 0usize;
     for s in 0..samples {
         let v = super::region::index_of((s * 2_654_435_761) % n.max(1), dims);
         let here = value(volume, v);
+        air += usize::from(here <= AIR_HU);
         for a in 0..3 {
             let mut w = v;
             w[a] += 1;
@@ -116,7 +132,12 @@ pub fn scan_noise(volume: &Volume) -> f32 {
     }
     // Flat padding (air outside a scan) gives zero steps: only moving ones tell the noise.
     steps.retain(|&d| d > 0.0);
-    (1.4826 * median(&mut steps) / std::f32::consts::SQRT_2).max(f32::EPSILON)
+    #[expect(clippy::cast_precision_loss, reason = "a fraction")]
+    let air_fraction = air as f32 / samples.max(1) as f32;
+    ScanStats {
+        noise: (1.4826 * median(&mut steps) / std::f32::consts::SQRT_2).max(f32::EPSILON),
+        hounsfield: air_fraction >= MIN_AIR,
+    }
 }
 
 /// The intensity at `v` (0 outside the volume).

@@ -177,31 +177,45 @@ fn two_points_on_one_object_share_it() {
 
 #[test]
 fn exclude_points_hold_growth_back() {
-    let dims = [48, 32, 32];
-    let (a, b) = (([17.0, 16.0, 16.0], 7.0), ([30.0, 16.0, 16.0], 7.0));
-    let vol = balls(dims, &[a, b]);
+    // A tube (a row of overlapping balls): one object with no neck, clicked near one end.
+    let dims = [64, 24, 24];
+    let tube: Vec<([f64; 3], f64)> = (0..15)
+        .map(|n| ([6.0 + 3.5 * f64::from(n), 12.0, 12.0], 5.0))
+        .collect();
+    let vol = balls(dims, &tube);
+    let tube_voxels = count_where(&vol, |v| v > 500.0);
     let engine = ClassicalEngine::default();
     let include_only = engine
         .segment(
             scan(&vol),
-            &[prompt(1, [17, 16, 16])],
+            &[prompt(1, [10, 12, 12])],
             None,
             &RunControl::default(),
         )
         .unwrap();
-    // Alone, the click takes both balls: their contact is too wide to be a neck.
-    assert!(count(&include_only, 1) > ball_voxels(dims, a.0, a.1) * 3 / 2);
+    assert!(count(&include_only, 1) > tube_voxels * 9 / 10);
     let with_exclude = LabelPrompt {
         label: 1,
-        include: vec![[17, 16, 16]],
-        exclude: vec![[30, 16, 16]],
+        include: vec![[10, 12, 12]],
+        exclude: vec![[48, 12, 12]],
         boxes: vec![],
     };
     let result = engine
         .segment(scan(&vol), &[with_exclude], None, &RunControl::default())
         .unwrap();
-    assert!(dice_against_nearest(&result, 1, a, b) > 0.95);
-    assert_eq!(result.labels[30 + 48 * (16 + 32 * 16)], 0);
+    let at = |i: usize| result.labels[i + 64 * (12 + 24 * 12)];
+    assert_eq!(at(10), 1);
+    assert_eq!(at(48), 0);
+    // It takes back its side of the tube, not more, and only that.
+    let kept = count(&result, 1);
+    assert!(kept < tube_voxels * 3 / 4, "{kept} of {tube_voxels}");
+    assert!(kept > tube_voxels / 3, "{kept} of {tube_voxels}");
+}
+
+fn count_where(vol: &Volume, keep: impl Fn(f64) -> bool) -> usize {
+    (0..vol.voxel_count())
+        .filter(|&o| vol.value_at_offset(o).is_some_and(&keep))
+        .count()
 }
 
 #[test]
