@@ -1,6 +1,8 @@
 //! Exact Euclidean distance transforms in millimetres (Felzenszwalb and Huttenlocher, one axis
 //! at a time), for the depth of a voxel inside a region.
 
+use rayon::prelude::*;
+
 /// Squared distance (mm²) from each voxel of a `dims` grid to the nearest voxel where
 /// `inside` is false, or beyond the grid's border; 0 outside.
 pub fn squared_depth_mm(dims: [usize; 3], inside: &[bool], spacing_mm: [f64; 3]) -> Vec<f64> {
@@ -8,40 +10,76 @@ pub fn squared_depth_mm(dims: [usize; 3], inside: &[bool], spacing_mm: [f64; 3])
         .iter()
         .map(|&is_in| if is_in { f64::INFINITY } else { 0.0 })
         .collect();
-    let strides = [1, dims[0], dims[0] * dims[1]];
-    for axis in 0..3 {
-        let n = dims[axis];
-        let (a, b) = match axis {
-            0 => (1, 2),
-            1 => (0, 2),
-            _ => (0, 1),
-        };
-        // One outside voxel beyond each end of a line: the border.
-        let mut line = vec![0.0; n + 2];
-        let mut out = vec![0.0; n + 2];
-        for u in 0..dims[a] {
-            for v in 0..dims[b] {
-                let base = u * strides[a] + v * strides[b];
-                for x in 0..n {
-                    line[x + 1] = d[base + x * strides[axis]];
-                }
-                lower_envelope(&line, spacing_mm[axis], &mut out);
-                for x in 0..n {
-                    d[base + x * strides[axis]] = out[x + 1];
-                }
+    let slab = dims[0] * dims[1];
+    if slab == 0 || dims[2] == 0 {
+        return d;
+    }
+    // The passes along i and j stay within a slab of constant k: slabs go in parallel.
+    d.par_chunks_mut(slab)
+        .for_each_init(Lines::default, |lines, slab| {
+            for j in 0..dims[1] {
+                lines.transform(slab, j * dims[0], 1, dims[0], spacing_mm[0]);
             }
-        }
+            for i in 0..dims[0] {
+                lines.transform(slab, i, dims[0], dims[1], spacing_mm[1]);
+            }
+        });
+    let mut lines = Lines::default();
+    for base in 0..slab {
+        lines.transform(&mut d, base, slab, dims[2], spacing_mm[2]);
     }
     d
 }
 
+/// Buffers for one line at a time, kept across lines.
+#[derive(Default)]
+struct Lines {
+    line: Vec<f64>,
+    out: Vec<f64>,
+    sites: Vec<usize>,
+    starts: Vec<f64>,
+}
+
+impl Lines {
+    /// Transforms the `n` values of `d` at `base`, `base + stride`, … in place.
+    fn transform(&mut self, d: &mut [f64], base: usize, stride: usize, n: usize, spacing: f64) {
+        // A line with nothing inside stays all zero.
+        if (0..n).all(|x| d[base + x * stride] == 0.0) {
+            return;
+        }
+        // One outside voxel beyond each end of a line: the border.
+        self.line.clear();
+        self.line.push(0.0);
+        self.line.extend((0..n).map(|x| d[base + x * stride]));
+        self.line.push(0.0);
+        self.out.resize(n + 2, 0.0);
+        lower_envelope(
+            &self.line,
+            spacing,
+            &mut self.out,
+            &mut self.sites,
+            &mut self.starts,
+        );
+        for x in 0..n {
+            d[base + x * stride] = self.out[x + 1];
+        }
+    }
+}
+
 /// `out[q] = min_p f[p] + (s (q - p))²` over the finite `f[p]` (none finite: infinite).
-fn lower_envelope(f: &[f64], spacing: f64, out: &mut [f64]) {
+/// `sites` and `starts` are scratch space.
+fn lower_envelope(
+    f: &[f64],
+    spacing: f64,
+    out: &mut [f64],
+    sites: &mut Vec<usize>,
+    starts: &mut Vec<f64>,
+) {
     let s2 = spacing * spacing;
     let key = |p: usize| f[p] + s2 * (p * p) as f64;
     // The parabolas of the envelope, and where each starts to be the lowest.
-    let mut sites: Vec<usize> = Vec::with_capacity(f.len());
-    let mut starts: Vec<f64> = Vec::with_capacity(f.len());
+    sites.clear();
+    starts.clear();
     for q in (0..f.len()).filter(|&q| f[q].is_finite()) {
         let mut start = f64::NEG_INFINITY;
         while let Some(&p) = sites.last() {
