@@ -1,6 +1,8 @@
-//! The built-in engine. A label's include clicks together find their object
-//! ([`object_region`]): the widest intensity band around their intensities that does not leak
-//! ([`band`]), cut at narrow necks where that band still joins several objects ([`necks`]).
+//! The built-in engine. Each click finds its object ([`object_region`]): the widest intensity
+//! band around its intensity that does not leak ([`band`]), cut at narrow necks where that
+//! band still joins several objects ([`necks`]), and where a flood from the click leaves its
+//! object for tissue alike ([`sharpest`]); an exclude click cuts its label's regions back to
+//! before that flood reached it.
 //! Each exclude click finds the other object it marks the same way. All labels and all
 //! exclusions then compete for voxels by geodesic cost, each within its own region
 //! ([`compete`]); edges are then moved to local intensity midpoints ([`refine`]). Regions
@@ -296,7 +298,7 @@ fn allowed_region(
 }
 
 /// A correction's region may be this many times the first click's before it is trimmed (to
-/// half the first's size, around the correction).
+/// `TRIMMED_SCALE` times the first's size, around the correction).
 const CORRECTION_SCALE: usize = 2;
 const TRIMMED_SCALE: usize = 1;
 
