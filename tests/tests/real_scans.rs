@@ -19,7 +19,7 @@ const FLOORS: [(&str, f64, f64); 5] = [
     ("ct_abdomen_3mm/vertebrae_L1", 0.75, 0.80),
     ("ct_abdomen_3mm/liver", 0.61, 0.80),
     ("mr_abdomen_3mm/kidney_left", 0.82, 0.82),
-    ("mr_abdomen_3mm/aorta", 0.38, 0.54),
+    ("mr_abdomen_3mm/aorta", 0.20, 0.54),
     // A non-contrast vessel among soft tissue of its own intensity: one click used to take
     // the tissue at large (Dice 0.03).
     ("ct_abdomen_3mm/aorta", 0.38, 0.62),
