@@ -19,7 +19,7 @@ use super::region::Region;
 use crate::segmentation::engine::{EngineError, RunControl};
 
 /// A neck narrower than this fraction of the shallower of the two cores it joins is cut.
-const NECK_RATIO: f64 = 0.4;
+const NECK_RATIO: f64 = 0.45;
 /// Only towards a core at least this fraction as deep as the clicked one: thinner ones are the
 /// object's own branches (white matter's gyral blades), not a neighbour.
 const PEAK_RATIO: f64 = 0.5;
