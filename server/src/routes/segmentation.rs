@@ -14,7 +14,7 @@ use super::extract::SessionHeader;
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
 use crate::segmentation::{LabelVolume, RunControl};
-use crate::session::{Session, StoredResult};
+use crate::session::{Session, StoredResult, private};
 use crate::state::AppState;
 use crate::volume::LoadedVolume;
 use crate::volume::export::{label_description, write_label_nifti};
@@ -115,6 +115,8 @@ fn store_result(
         dir.join(&result.labels_text),
         label_description(&result.unique_labels),
     )
+    .and_then(|()| private::restrict_file(&dir.join(&result.labels_nifti)))
+    .and_then(|()| private::restrict_file(&dir.join(&result.labels_text)))
     .map_err(|err| ApiError::Internal(format!("writing the label file failed: {err}")))?;
     if !session.commit_result(generation, result.clone())? {
         return Err(ApiError::Superseded);

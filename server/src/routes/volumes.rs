@@ -96,6 +96,7 @@ async fn receive(mut field: Field<'_>, path: &Path, limit: u64) -> Result<(), Ap
     let io_error =
         |err: std::io::Error| ApiError::Internal(format!("writing the upload failed: {err}"));
     let mut file = tokio::fs::File::create(path).await.map_err(io_error)?;
+    crate::session::private::restrict_file(path).map_err(io_error)?;
     let mut received = 0u64;
     while let Some(chunk) = field.chunk().await? {
         received += chunk.len() as u64;

@@ -10,6 +10,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> io::Result<()> 
     let tmp = path.with_extension("tmp");
     {
         let mut file = File::create(&tmp)?;
+        super::private::restrict_file(&tmp)?;
         file.write_all(bytes)?;
         if durable {
             file.sync_all()?;

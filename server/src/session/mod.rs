@@ -8,6 +8,7 @@ mod disk;
 mod engine_input;
 pub mod jobs;
 pub mod points;
+pub mod private;
 pub mod prompts;
 pub mod store;
 

@@ -12,7 +12,7 @@ use chrono::Utc;
 use interseg_shared::ids::SessionId;
 use tokio::time::Instant;
 
-use super::{META_FILE, Session, SessionError, SessionMeta};
+use super::{META_FILE, Session, SessionError, SessionMeta, private};
 use crate::volume::LoadLimits;
 
 /// Where startup moves session folders it cannot read (never a session id, so never reopened).
@@ -52,7 +52,7 @@ impl SessionStore {
             path: root.to_path_buf(),
             source,
         };
-        fs::create_dir_all(root).map_err(folder_error)?;
+        private::create_dir(root).map_err(folder_error)?;
         let mut sessions = HashMap::new();
         for entry in fs::read_dir(root).map_err(folder_error)? {
             let entry = entry.map_err(folder_error)?;
@@ -65,6 +65,10 @@ impl SessionStore {
             };
             match reopen(id, &entry.path(), limits, timeout) {
                 Ok(session) => {
+                    // Folders written by older versions followed the umask.
+                    if let Err(err) = private::restrict_dir(&entry.path()) {
+                        tracing::warn!(%id, %err, "could not make the session folder private");
+                    }
                     sessions.insert(id, Arc::new(session));
                 }
                 Err(why) => quarantine(root, id, &entry.path(), &why),
@@ -97,7 +101,7 @@ impl SessionStore {
     pub fn create(&self) -> Result<Arc<Session>, StoreError> {
         let id = SessionId::new_random();
         let dir = self.shared.root.join(id.to_string());
-        fs::create_dir_all(&dir).map_err(|source| StoreError::Folder {
+        private::create_dir(&dir).map_err(|source| StoreError::Folder {
             path: dir.clone(),
             source,
         })?;
@@ -212,7 +216,7 @@ fn remove_partial_uploads(dir: &Path) {
 fn quarantine(root: &Path, id: SessionId, dir: &Path, why: &str) {
     let target_dir = root.join(QUARANTINE_DIR);
     let target = target_dir.join(format!("{id}-{}", Utc::now().format("%Y%m%dT%H%M%S%.f")));
-    match fs::create_dir_all(&target_dir).and_then(|()| fs::rename(dir, &target)) {
+    match private::create_dir(&target_dir).and_then(|()| fs::rename(dir, &target)) {
         Ok(()) => tracing::error!(
             session = %id.short(),
             "session not reopened: {why}; its files were kept in {}",
