@@ -314,6 +314,11 @@ async fn an_api_token_guards_every_endpoint_but_the_api_description() {
 
     let response = get("/api/status", Some("lab-token")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+    // Liveness too: a monitor sends the token like any client.
+    let response = get("/healthz", None).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = get("/healthz", Some("lab-token")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
     let response = get("/api/openapi.json", None).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let upload = server
@@ -324,4 +329,23 @@ async fn an_api_token_guards_every_endpoint_but_the_api_description() {
         .await
         .unwrap();
     assert_eq!(upload.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn healthz_says_ok_and_counts_sessions_without_creating_one() {
+    let server = TestServer::spawn().await.unwrap();
+    let health = |server: &TestServer| {
+        let request = server.http.get(server.url("/healthz"));
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let first = health(&server).await;
+    assert_eq!(first["status"], "ok", "{first}");
+    assert_eq!(first["sessions"], 0, "{first}");
+    server.new_session().await.unwrap();
+    let second = health(&server).await;
+    assert_eq!(second["sessions"], 1, "{second}");
 }

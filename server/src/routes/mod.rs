@@ -4,6 +4,7 @@
 mod access;
 mod downloads;
 mod extract;
+mod health;
 mod jobs;
 mod marks;
 mod prompts;
@@ -46,6 +47,7 @@ pub use self::session_layer::CurrentSession;
         (name = "prompts", description = "Include/exclude points and boxes per label, with undo and redo"),
         (name = "segmentation", description = "Running the segmentation and downloading results"),
         (name = "status", description = "Session status and the label colour template"),
+        (name = "operations", description = "Liveness for load balancers and monitors"),
     )
 )]
 struct ApiDoc;
@@ -68,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         ));
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(sessions::router())
+        .merge(health::router())
         .merge(session_scoped)
         .split_for_parts();
     // Rendered once: the document cannot change while the server runs.

@@ -3,6 +3,7 @@
 //! Field names follow the original system's JSON exactly; the original's `{z, y, x}` names
 //! stand for the array indices (i, j, k).
 
+pub mod health;
 pub mod marks;
 pub mod prompts;
 pub mod segmentation;
