@@ -30,6 +30,10 @@ pub struct Config {
     #[arg(long, env = "INTERSEG_MAX_VOXELS", default_value_t = 1 << 29)]
     pub max_voxels: u64,
 
+    /// Most sessions held at once; over it, creating one answers 503 with `Retry-After`.
+    #[arg(long, env = "INTERSEG_MAX_SESSIONS", default_value_t = 1000)]
+    pub max_sessions: usize,
+
     /// Token every API request must carry (`Authorization: Bearer …`), for a server shared
     /// over a network; none (the default) leaves the API open, as the original system was.
     /// The API description stays public.

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use interseg_shared::error::ApiErrorBody;
 use interseg_shared::ids::InvalidSessionId;
@@ -106,6 +106,11 @@ pub enum ApiError {
     /// 409: the volume changed while the segmentation ran.
     #[error("A new file was uploaded while the segmentation ran; run it again")]
     Superseded,
+    /// 503 with `Retry-After`: the server holds its maximum of sessions.
+    #[error(
+        "This server holds its maximum of {max} sessions; try again later, or delete a session you no longer need"
+    )]
+    TooManySessions { max: usize },
     /// 401: the server asks for an API token.
     #[error("This server needs an API token: send it as 'Authorization: Bearer <token>'")]
     Unauthorized,
@@ -141,6 +146,7 @@ impl ApiError {
             Self::Multipart(_, status) => *status,
             Self::Superseded | Self::NothingToUndo | Self::NothingToRedo => StatusCode::CONFLICT,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::TooManySessions { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -150,7 +156,7 @@ impl ApiError {
     /// What the client is told. A server-side cause is logged once, here, and the client gets
     /// no internals.
     pub fn client_detail(&self) -> String {
-        if self.status().is_server_error() {
+        if matches!(self, Self::Internal(_)) {
             tracing::error!("{self:#}");
             "Internal error".to_owned()
         } else {
@@ -162,7 +168,14 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let detail = self.client_detail();
-        (self.status(), Json(ApiErrorBody { detail })).into_response()
+        let mut response = (self.status(), Json(ApiErrorBody { detail })).into_response();
+        if let Self::TooManySessions { .. } = self {
+            // Sessions expire or get deleted; a minute is a fair wait before trying again.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        }
+        response
     }
 }
 
@@ -217,7 +230,10 @@ impl From<SessionError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
-        Self::Internal(err.to_string())
+        match err {
+            StoreError::Full { max } => Self::TooManySessions { max },
+            other => Self::Internal(other.to_string()),
+        }
     }
 }
 

@@ -68,6 +68,7 @@ impl AppState {
         };
         let sessions =
             SessionStore::open(&data_dir.join("sessions"), limits, config.session_timeout())?;
+        sessions.limit_to(config.max_sessions);
         Ok(Self {
             sessions,
             segmentation_slots: Arc::new(Semaphore::new(config.segmentation_slots())),

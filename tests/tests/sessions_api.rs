@@ -349,3 +349,70 @@ async fn healthz_says_ok_and_counts_sessions_without_creating_one() {
     let second = health(&server).await;
     assert_eq!(second["sessions"], 1, "{second}");
 }
+
+#[tokio::test]
+async fn over_the_session_cap_new_sessions_wait_and_old_ones_still_answer() {
+    let server = TestServer::spawn_with(|c| c.max_sessions = 2)
+        .await
+        .unwrap();
+    let first = server.new_session().await.unwrap();
+    let second = server.new_session().await.unwrap();
+    // Both ways of making a session: asked for, and implied by a request without an id.
+    for response in [
+        server
+            .http
+            .post(server.url("/api/session"))
+            .send()
+            .await
+            .unwrap(),
+        server
+            .http
+            .get(server.url("/api/status"))
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers()["retry-after"].to_str().unwrap(),
+            "60",
+            "a client is told when to come back"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("maximum of 2 sessions"),
+            "{body}"
+        );
+    }
+    let health: Value = server
+        .http
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        health["sessions"], 2,
+        "refused sessions leave nothing behind"
+    );
+    for session in [&first, &second] {
+        assert_eq!(
+            session.get("/api/status").await.unwrap().status,
+            StatusCode::OK
+        );
+    }
+    // A session given back makes room.
+    let deleted = server
+        .http
+        .delete(server.url(&format!("/api/session/{}", first.session_id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::OK);
+    server.new_session().await.unwrap();
+}

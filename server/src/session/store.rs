@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ pub enum StoreError {
     Folder { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Session(#[from] SessionError),
+    /// The store holds as many sessions as it may.
+    #[error("this server holds its maximum of {max} sessions")]
+    Full { max: usize },
 }
 
 /// A cheap-to-clone handle on every session. The map sits behind a std mutex held only to
@@ -39,6 +43,8 @@ struct Shared {
     root: PathBuf,
     limits: LoadLimits,
     timeout: Duration,
+    /// The most sessions held at once; set once at startup (see [`SessionStore::limit_to`]).
+    max_sessions: AtomicUsize,
     sessions: Mutex<HashMap<SessionId, Arc<Session>>>,
 }
 
@@ -80,6 +86,7 @@ impl SessionStore {
                 root: root.to_path_buf(),
                 limits,
                 timeout,
+                max_sessions: AtomicUsize::new(usize::MAX),
                 sessions: Mutex::new(sessions),
             }),
         })
@@ -97,8 +104,22 @@ impl SessionStore {
         self.shared.timeout
     }
 
+    /// Holds at most `max` sessions: creating more fails with [`StoreError::Full`]. Sessions
+    /// already held (reopened at startup) are kept whatever their number.
+    pub fn limit_to(&self, max: usize) {
+        self.shared.max_sessions.store(max, Ordering::Relaxed);
+    }
+
+    fn full(&self, held: usize) -> Option<StoreError> {
+        let max = self.shared.max_sessions.load(Ordering::Relaxed);
+        (held >= max).then_some(StoreError::Full { max })
+    }
+
     /// A new, empty session, already on disk. Blocking.
     pub fn create(&self) -> Result<Arc<Session>, StoreError> {
+        if let Some(full) = self.full(self.len()) {
+            return Err(full);
+        }
         let id = SessionId::new_random();
         let dir = self.shared.root.join(id.to_string());
         private::create_dir(&dir).map_err(|source| StoreError::Folder {
@@ -114,7 +135,18 @@ impl SessionStore {
         );
         session.update(true, |_| Ok::<_, SessionError>(()))?;
         let session = Arc::new(session);
-        self.map().insert(id, Arc::clone(&session));
+        {
+            // Checked again where it counts: concurrent creations may have filled the store.
+            let mut map = self.map();
+            if let Some(full) = self.full(map.len()) {
+                drop(map);
+                if let Err(err) = fs::remove_dir_all(session.dir()) {
+                    tracing::warn!(%err, "could not remove the folder of a refused session");
+                }
+                return Err(full);
+            }
+            map.insert(id, Arc::clone(&session));
+        }
         tracing::info!(session = %id.short(), "session created");
         Ok(session)
     }
