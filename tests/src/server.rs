@@ -73,6 +73,11 @@ impl TestServer {
         format!("http://{}{path}", self.addr)
     }
 
+    /// A GET with no session header (server-wide routes: `/healthz`, `/api/sessions`).
+    pub async fn get(&self, path: &str) -> anyhow::Result<Answer> {
+        Answer::from(self.http.get(self.url(path)).send().await?).await
+    }
+
     /// Creates a session and returns a client bound to it.
     pub async fn new_session(&self) -> anyhow::Result<SessionClient> {
         let body: Value = self

@@ -73,15 +73,7 @@ async fn bad_and_unknown_ids_are_refused() {
         answer.detail()
     );
     // Neither created a session.
-    let list: Value = server
-        .http
-        .get(server.url("/api/sessions"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = server.get("/api/sessions").await.unwrap().json;
     assert_eq!(list["sessions"].as_array().unwrap().len(), 0);
 }
 
@@ -334,20 +326,13 @@ async fn an_api_token_guards_every_endpoint_but_the_api_description() {
 #[tokio::test]
 async fn healthz_says_ok_and_counts_sessions_without_creating_one() {
     let server = TestServer::spawn().await.unwrap();
-    let health = |server: &TestServer| {
-        let request = server.http.get(server.url("/healthz"));
-        async move {
-            let response = request.send().await.unwrap();
-            assert_eq!(response.status(), StatusCode::OK);
-            response.json::<Value>().await.unwrap()
-        }
-    };
-    let first = health(&server).await;
-    assert_eq!(first["status"], "ok", "{first}");
-    assert_eq!(first["sessions"], 0, "{first}");
+    let first = server.get("/healthz").await.unwrap();
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.json["status"], "ok", "{}", first.json);
+    assert_eq!(first.json["sessions"], 0, "{}", first.json);
     server.new_session().await.unwrap();
-    let second = health(&server).await;
-    assert_eq!(second["sessions"], 1, "{second}");
+    let second = server.get("/healthz").await.unwrap();
+    assert_eq!(second.json["sessions"], 1, "{}", second.json);
 }
 
 #[tokio::test]
@@ -387,17 +372,9 @@ async fn over_the_session_cap_new_sessions_wait_and_old_ones_still_answer() {
             "{body}"
         );
     }
-    let health: Value = server
-        .http
-        .get(server.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = server.get("/healthz").await.unwrap();
     assert_eq!(
-        health["sessions"], 2,
+        health.json["sessions"], 2,
         "refused sessions leave nothing behind"
     );
     for session in [&first, &second] {

@@ -95,8 +95,10 @@ async fn upload(
 async fn receive(mut field: Field<'_>, path: &Path, limit: u64) -> Result<(), ApiError> {
     let io_error =
         |err: std::io::Error| ApiError::Internal(format!("writing the upload failed: {err}"));
-    let mut file = tokio::fs::File::create(path).await.map_err(io_error)?;
-    crate::session::private::restrict_file(path).map_err(io_error)?;
+    let mut file = tokio::fs::OpenOptions::from(crate::session::private::new_file())
+        .open(path)
+        .await
+        .map_err(io_error)?;
     let mut received = 0u64;
     while let Some(chunk) = field.chunk().await? {
         received += chunk.len() as u64;

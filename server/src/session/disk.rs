@@ -1,7 +1,7 @@
 //! Small files written atomically: a temp file in the same folder, synced, then renamed over
 //! the target, so a crash leaves either the old or the new content, never a torn one.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -9,8 +9,7 @@ use std::path::Path;
 pub fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> io::Result<()> {
     let tmp = path.with_extension("tmp");
     {
-        let mut file = File::create(&tmp)?;
-        super::private::restrict_file(&tmp)?;
+        let mut file = super::private::new_file().open(&tmp)?;
         file.write_all(bytes)?;
         if durable {
             file.sync_all()?;

@@ -16,7 +16,16 @@ pub fn restrict_dir(path: &Path) -> io::Result<()> {
     restrict(path, DIR_MODE)
 }
 
-/// Makes a file private.
+/// Options that create (or truncate) a file for writing, private from its first byte.
+pub fn new_file() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
+    options
+}
+
+/// Makes a file that another library created private.
 pub fn restrict_file(path: &Path) -> io::Result<()> {
     restrict(path, FILE_MODE)
 }
