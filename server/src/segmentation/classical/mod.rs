@@ -2,7 +2,8 @@
 //! band around its intensity that does not leak ([`band`]), cut at narrow necks where that
 //! band still joins several objects ([`necks`]), and where a flood from the click leaves its
 //! object for tissue alike ([`sharpest`]); an exclude click cuts its label's regions back to
-//! before that flood reached it.
+//! before that flood reached it. In CT, a region walled in by bone is a bone's inside: the
+//! object is the whole bone ([`bone`]).
 //! Each exclude click finds the other object it marks the same way. All labels and all
 //! exclusions then compete for voxels by geodesic cost, each within its own region
 //! ([`compete`]); edges are then moved to local intensity midpoints ([`refine`]). Regions
@@ -11,6 +12,7 @@
 //! labels.
 
 mod band;
+mod bone;
 mod cache;
 mod compete;
 pub mod distance;

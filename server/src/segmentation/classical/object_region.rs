@@ -6,10 +6,11 @@ use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
 use super::band::grow_band;
+use super::bone::bone_around;
 use super::necks::cut_at_necks;
 use super::region::Region;
 use super::region::{face_neighbours, index_of};
-use super::seed_model::{ScanStats, SeedModel, smoothed};
+use super::seed_model::{ScanStats, SeedModel, value};
 use super::sharpest::{Flood, sharpest_flood};
 use crate::segmentation::engine::{EngineError, RunControl, Scan};
 
@@ -64,16 +65,15 @@ pub fn object_region(
     )]
     let cap = (MAX_VOLUME_MM3 / voxel_mm3).clamp(VOXEL_LIMITS.0, VOXEL_LIMITS.1) as usize;
     let (mut region, mut flood) = find(scan, clicks, &seeds, cap, control)?;
-    // In CT, a region walled in by bone is the inside of a bone (cancellous bone or marrow
-    // inside the cortex): the object takes what is brighter too.
-    if stats.hounsfield && !seeds[0].1.bright && walled_in(volume, &region, &seeds[0].1) {
-        let mut bright = seeds.clone();
-        for (_, model) in &mut bright {
-            model.bright = true;
-        }
-        let (walled, walled_flood) = find(scan, clicks, &bright, cap, control)?;
-        if walled.len() > region.len() {
-            (region, flood) = (walled, walled_flood);
+    // In CT, a region walled in by bone is the inside of a bone (marrow, cancellous bone):
+    // the object is the bone, its cortex and all it encloses, cut at the joints.
+    let wall = (stats.hounsfield && !seeds[0].1.bright)
+        .then(|| walled_in(volume, &region, &seeds[0].1))
+        .flatten();
+    if let Some(bone) = wall.and_then(|wall| bone_around(volume, &region, wall, cap)) {
+        let bone = cut_at_necks(&bone, clicks, scan.spacing_mm, control)?;
+        if bone.len() > region.len() {
+            (region, flood) = (bone, None);
         }
     }
     Ok(ObjectRegion {
@@ -125,27 +125,40 @@ fn find(
     Ok((region, flood))
 }
 
-/// Brighter voxels outside at least this fraction of a region's boundary wall it in.
+/// Bone outside at least this fraction of a region's boundary walls it in...
 const WALLED: f64 = 0.5;
-/// Brighter by at least this many sigmas, and bone: at least this many Hounsfield units.
+/// ...bone: brighter than the region by this many sigmas, and at least this many Hounsfield
+/// units. Tissue this much darker than the region (fat around a muscle) must not outnumber it.
 const WALL_SIGMAS: f32 = 4.0;
 const BONE_HU: f32 = 150.0;
 
-/// Whether most of the region's boundary faces lead to bone much brighter than the region.
-fn walled_in(volume: &Volume, region: &Region, model: &SeedModel) -> bool {
+/// The intensity of the bone walling the region in, if it is: see [`WALLED`].
+fn walled_in(volume: &Volume, region: &Region, model: &SeedModel) -> Option<f32> {
     let dims = volume.dims();
     let wall = (model.center + WALL_SIGMAS * model.sigma).max(BONE_HU);
-    let (mut faces, mut brighter) = (0usize, 0usize);
+    let dark = model.center - WALL_SIGMAS * model.sigma;
+    let (mut faces, mut brighter, mut darker) = (0usize, 0usize, 0usize);
     for offset in region.offsets() {
         let v = index_of(offset, dims);
-        for (_, w) in face_neighbours(v, dims) {
-            if !region.contains(w) {
-                faces += 1;
-                brighter += usize::from(smoothed(volume, w) > wall);
+        for (axis, w) in face_neighbours(v, dims) {
+            if region.contains(w) {
+                continue;
             }
+            faces += 1;
+            // A thin cortex is a voxel or two, partly averaged with what it walls in: look
+            // two voxels out.
+            let mut beyond = w;
+            beyond[axis] = if w[axis] > v[axis] {
+                (w[axis] + 1).min(dims[axis] - 1)
+            } else {
+                w[axis].saturating_sub(1)
+            };
+            let (near, far) = (value(volume, w), value(volume, beyond));
+            brighter += usize::from(near.max(far) > wall);
+            darker += usize::from(near.min(far) < dark);
         }
     }
     #[expect(clippy::cast_precision_loss, reason = "a fraction")]
     let fraction = brighter as f64 / faces.max(1) as f64;
-    fraction >= WALLED
+    (fraction >= WALLED && brighter >= darker).then_some(wall)
 }

@@ -267,3 +267,64 @@ fn rejects_prompts_outside() {
         .unwrap_err();
     assert!(matches!(err, EngineError::PromptOutside(_)));
 }
+
+/// A CT-like slab: air above, soft tissue (40 HU), and a long bone along z: marrow (-60 HU,
+/// as dark as fat) inside a cortex (1200 HU), beside a block of fat.
+fn long_bone(dims: [usize; 3], centre: [f64; 2], marrow: f64, outer: f64) -> Volume {
+    let mut rng = 777u64;
+    let mut v = Vec::with_capacity(dims[0] * dims[1] * dims[2]);
+    for _ in 0..dims[2] {
+        for j in 0..dims[1] {
+            for i in 0..dims[0] {
+                rng = rng
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let noise = ((rng >> 33) % 41) as i16 - 20;
+                let r = ((i as f64 - centre[0]).powi(2) + (j as f64 - centre[1]).powi(2)).sqrt();
+                let hu = if j < 4 {
+                    -1000
+                } else if r <= marrow {
+                    -60
+                } else if r <= outer {
+                    1200
+                } else if i >= dims[0] - 12 {
+                    -100
+                } else {
+                    40
+                };
+                v.push(hu + noise);
+            }
+        }
+    }
+    Volume::new(dims, Voxels::I16(v), Scaling::IDENTITY).unwrap()
+}
+
+#[test]
+fn a_click_in_marrow_takes_the_whole_bone_and_not_the_fat_beside_it() {
+    let dims = [48, 40, 24];
+    let (centre, marrow, outer) = ([20.0, 22.0], 6.0, 8.5);
+    let vol = long_bone(dims, centre, marrow, outer);
+    let result = ClassicalEngine::default()
+        .segment(
+            scan(&vol),
+            &[prompt(1, [20, 22, 12])],
+            None,
+            &RunControl::default(),
+        )
+        .unwrap();
+    let (mut both, mut bone, mut found) = (0usize, 0usize, 0usize);
+    for k in 0..dims[2] {
+        for j in 0..dims[1] {
+            for i in 0..dims[0] {
+                let r = ((i as f64 - centre[0]).powi(2) + (j as f64 - centre[1]).powi(2)).sqrt();
+                let truth = r <= outer;
+                let got = result.labels[i + dims[0] * (j + dims[1] * k)] == 1;
+                bone += usize::from(truth);
+                found += usize::from(got);
+                both += usize::from(truth && got);
+            }
+        }
+    }
+    let dice = 2.0 * both as f64 / (bone + found) as f64;
+    assert!(dice > 0.95, "dice {dice}: {found} found, {bone} bone");
+}
