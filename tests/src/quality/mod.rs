@@ -106,6 +106,9 @@ pub struct ClickOutcome {
     pub voxel: [usize; 3],
     pub include: bool,
     pub dice: f64,
+    /// Voxels labelled: with Dice and the target's size, whether the result is too large or
+    /// too small.
+    pub found_voxels: usize,
     /// The segmentation request's wall time.
     pub seconds: f64,
 }
@@ -174,6 +177,7 @@ pub async fn run_task(
             voxel: click.voxel,
             include: click.include,
             dice,
+            found_voxels: found.iter().filter(|&&f| f).count(),
             seconds,
         });
     }
