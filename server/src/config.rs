@@ -34,6 +34,24 @@ pub struct Config {
     #[arg(long, env = "INTERSEG_MAX_SESSIONS", default_value_t = 1000)]
     pub max_sessions: usize,
 
+    /// Seconds a connection may stay silent before its request's headers are complete (idle
+    /// keep-alive connections included); then it is closed.
+    #[arg(
+        long = "idle-timeout",
+        env = "INTERSEG_IDLE_TIMEOUT",
+        default_value_t = 30
+    )]
+    pub idle_timeout_secs: u64,
+
+    /// Seconds a request body (an upload) may stall without a byte arriving; then the request
+    /// fails and its partial upload is removed.
+    #[arg(
+        long = "body-timeout",
+        env = "INTERSEG_BODY_TIMEOUT",
+        default_value_t = 60
+    )]
+    pub body_timeout_secs: u64,
+
     /// Token every API request must carry (`Authorization: Bearer …`), for a server shared
     /// over a network; none (the default) leaves the API open, as the original system was.
     /// The API description stays public.
@@ -100,6 +118,14 @@ impl Config {
 
     pub fn session_timeout(&self) -> Duration {
         Duration::from_secs(self.session_timeout_secs)
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_secs.max(1))
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_timeout_secs.max(1))
     }
 
     /// The data dir given, or the platform's (`~/.local/share/interseg` on Linux).

@@ -94,7 +94,8 @@ pub enum ApiError {
     /// 422: a multipart form without its `file` field.
     #[error("Field required: the multipart form needs a 'file' field")]
     MissingFile,
-    /// 422 (or 413 when the body is over the limit): the body is not a readable multipart form.
+    /// 422 (413 when the body is over the limit, 408 when it stalled past the body timeout):
+    /// the body is not a readable multipart form.
     #[error("Invalid multipart form: {0}")]
     Multipart(String, StatusCode),
     /// 422: a JSON body of the wrong shape.
@@ -199,6 +200,13 @@ impl From<MultipartRejection> for ApiError {
 
 impl From<MultipartError> for ApiError {
     fn from(err: MultipartError) -> Self {
+        // A body that stalled past the server's body timeout: the client's fault, not ours.
+        if stalled(&err) {
+            return Self::Multipart(
+                "The upload stalled: no data arrived for too long".to_owned(),
+                StatusCode::REQUEST_TIMEOUT,
+            );
+        }
         let status = match err.status() {
             StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
             status if status.is_server_error() => return Self::Internal(err.body_text()),
@@ -206,6 +214,18 @@ impl From<MultipartError> for ApiError {
         };
         Self::Multipart(err.body_text(), status)
     }
+}
+
+/// Whether a multipart error comes from the request body timing out.
+fn stalled(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(err);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 impl From<LoadError> for ApiError {

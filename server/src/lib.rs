@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 pub mod routes;
 pub mod segmentation;
+mod serve;
 pub mod session;
 pub mod state;
 pub mod volume;
@@ -26,6 +27,7 @@ use axum::http::Request;
 use interseg_shared::api::SESSION_HEADER;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -34,7 +36,9 @@ pub use state::AppState;
 
 /// The application: every route, with tracing and a panic guard around it.
 pub fn app(state: AppState) -> Router {
+    let body_timeout = state.config.body_timeout();
     routes::router(state)
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let session = request
@@ -57,9 +61,8 @@ pub async fn run(
     // Check often enough that a session outlives its timeout by at most a tenth of it.
     let period = (timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
     let expiry = tokio::spawn(session::store::run_expiry(state.sessions.clone(), period));
-    let served = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let idle_timeout = state.config.idle_timeout();
+    let served = serve::serve(listener, app(state), idle_timeout, shutdown).await;
     expiry.abort();
     served
 }
