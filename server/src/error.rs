@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::multipart::{MultipartError, MultipartRejection};
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use interseg_shared::error::ApiErrorBody;
@@ -104,6 +104,12 @@ pub enum ApiError {
     /// 422: a path parameter of the wrong type.
     #[error("Invalid path parameter: {0}")]
     InvalidPath(String),
+    /// 422: a query parameter of the wrong type or out of range.
+    #[error("Invalid query parameter: {0}")]
+    InvalidQuery(String),
+    /// 404: the segmentation has no voxel of this label.
+    #[error("Label {0} is not in the segmentation")]
+    NoSuchLabel(u8),
     /// 409: the volume changed while the segmentation ran.
     #[error("A new file was uploaded while the segmentation ran; run it again")]
     Superseded,
@@ -139,11 +145,13 @@ impl ApiError {
             | Self::NoSuchPrompt(_)
             | Self::NoSuchJob(_)
             | Self::InvalidDownload(_)
+            | Self::NoSuchLabel(_)
             | Self::NoSegmentation => StatusCode::NOT_FOUND,
             Self::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::MissingFile | Self::InvalidJson(_) | Self::InvalidPath(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Self::MissingFile
+            | Self::InvalidJson(_)
+            | Self::InvalidPath(_)
+            | Self::InvalidQuery(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Multipart(_, status) => *status,
             Self::Superseded | Self::NothingToUndo | Self::NothingToRedo => StatusCode::CONFLICT,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -189,6 +197,12 @@ impl From<JsonRejection> for ApiError {
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
         Self::InvalidPath(rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::InvalidQuery(rejection.body_text())
     }
 }
 

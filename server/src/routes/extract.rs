@@ -16,6 +16,11 @@ pub struct AppJson<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct AppPath<T>(pub T);
 
+/// `axum::extract::Query`, rejecting with [`ApiError`].
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct AppQuery<T>(pub T);
+
 /// The session header, for the OpenAPI document of session-scoped endpoints.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Header)]

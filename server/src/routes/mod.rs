@@ -7,6 +7,7 @@ mod extract;
 mod health;
 mod jobs;
 mod marks;
+mod meshes;
 mod prompts;
 mod segmentation;
 mod session_layer;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(segmentation::router())
         .merge(jobs::router())
         .merge(downloads::router())
+        .merge(meshes::router())
         .merge(status::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -4,7 +4,9 @@
 pub mod dicom;
 mod dicom_nesting;
 pub mod export;
+pub mod geometry;
 pub mod load;
+pub mod mesh;
 
 use std::path::Path;
 
