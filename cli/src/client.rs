@@ -29,6 +29,9 @@ pub enum ClientError {
     },
 }
 
+/// Every label's surface, smoothed for printing, in a zip (`/api/download/mesh`).
+pub const MESHES: &str = "mesh?format=stl&smooth=10";
+
 /// A connection to one server, optionally bound to a session.
 pub struct Client {
     http: reqwest::Client,
@@ -188,7 +191,8 @@ impl Client {
         }
     }
 
-    /// A result file: `segmentation` (label NIfTI) or `labels` (ITK-SNAP label file).
+    /// A result file: `segmentation` (label NIfTI), `labels` (ITK-SNAP label file) or
+    /// [`MESHES`].
     pub async fn download(&self, what: &str) -> Result<Vec<u8>, ClientError> {
         let path = format!("/api/download/{what}");
         let bytes = self

@@ -43,6 +43,8 @@ pub enum Download {
     Segmentation,
     /// The ITK-SNAP label description file.
     Labels,
+    /// Every label's surface: smoothed STL meshes in mm (RAS), in a zip.
+    Meshes,
 }
 
 #[derive(Debug, clap::Args)]
@@ -62,6 +64,7 @@ pub async fn download(client: Client, args: DownloadArgs) -> anyhow::Result<()> 
     let what = match args.what {
         Download::Segmentation => "segmentation",
         Download::Labels => "labels",
+        Download::Meshes => crate::client::MESHES,
     };
     let bytes = client.download(what).await?;
     tokio::fs::write(&args.out, &bytes)

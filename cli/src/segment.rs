@@ -26,6 +26,10 @@ pub struct SegmentArgs {
     /// Also write the ITK-SNAP label description file here.
     #[arg(long)]
     pub labels_file: Option<PathBuf>,
+    /// Also write every label's surface here: closed STL meshes in mm (RAS), smoothed, in a
+    /// zip (one `label_N.stl` per object), for 3D printing and planning.
+    #[arg(long)]
+    pub meshes: Option<PathBuf>,
     /// Keep the session on the server afterwards (its id is printed), instead of deleting it.
     #[arg(long)]
     pub keep_session: bool,
@@ -95,6 +99,9 @@ async fn segment_in_session(
     write(&args.out, &volume).await?;
     if let Some(path) = &args.labels_file {
         write(path, &client.download("labels").await?).await?;
+    }
+    if let Some(path) = &args.meshes {
+        write(path, &client.download(crate::client::MESHES).await?).await?;
     }
     if !quiet {
         let found = job.unique_labels.unwrap_or_default();

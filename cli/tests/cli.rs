@@ -58,6 +58,7 @@ async fn segment_writes_one_label_per_point() {
     let (phantom, balls, scan) = two_balls(dir.path());
     let out = dir.path().join("labels.nii.gz");
     let labels_file = dir.path().join("labels.txt");
+    let meshes = dir.path().join("meshes.zip");
     let point = |b: &Ball| {
         let [i, j, k] = b.center_voxel();
         format!("{i},{j},{k}")
@@ -77,6 +78,8 @@ async fn segment_writes_one_label_per_point() {
         out.display().to_string(),
         "--labels-file".into(),
         labels_file.display().to_string(),
+        "--meshes".into(),
+        meshes.display().to_string(),
     ])
     .await;
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -98,6 +101,9 @@ async fn segment_writes_one_label_per_point() {
     let text = std::fs::read_to_string(&labels_file).unwrap();
     assert!(text.contains("ITK-SnAP Label Description File"), "{text}");
     assert!(text.contains("\"#2\""), "{text}");
+    let zipped = std::fs::read(&meshes).unwrap();
+    let listing = String::from_utf8_lossy(&zipped);
+    assert!(zipped.starts_with(b"PK") && listing.contains("label_2.stl"));
     // The session was removed afterwards.
     let list = interseg(args(&[
         "--server",

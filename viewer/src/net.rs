@@ -303,12 +303,12 @@ impl Net {
         });
     }
 
-    pub fn save(&self, target: PathBuf) {
+    pub fn save(&self, target: PathBuf, meshes: bool) {
         let Some(id) = self.session.clone() else {
             return;
         };
         self.spawn(|client, report| async move {
-            report.send(Event::Saved(client.save_result(&id, &target).await));
+            report.send(Event::Saved(client.save_result(&id, &target, meshes).await));
         });
     }
 

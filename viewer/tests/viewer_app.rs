@@ -289,9 +289,12 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
     );
     assert_eq!(harness.state().requests_sent(), requests);
 
-    // Save: the label volume and the label file, where the user asked.
+    // Save: the label volume and the label file, where the user asked, and the teeth's
+    // surfaces for printing.
     let target = home.path().join("jaw_segmentation.nii.gz");
     harness.state_mut().set_save_path(&target);
+    harness.get_by_label("with STL meshes").click();
+    harness.step();
     harness.get_by_label("Save").click();
     wait_for(&mut harness, "the saved files", |app| {
         app.message().is_some_and(|m| m.text.starts_with("Saved"))
@@ -307,6 +310,13 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
     assert!(
         label_file.contains("\"#1\"") && label_file.contains("\"#2\""),
         "{label_file}"
+    );
+    let meshes = std::fs::read(home.path().join("jaw_segmentation_meshes.zip")).unwrap();
+    assert_eq!(&meshes[..2], b"PK", "a zip");
+    let listing = String::from_utf8_lossy(&meshes);
+    assert!(
+        listing.contains("label_1.stl") && listing.contains("label_2.stl"),
+        "one STL per tooth"
     );
 
     // View preferences are remembered too.

@@ -218,7 +218,7 @@ impl ViewerApp {
             self.complain("Nothing to save yet: mark points and segment first");
             return;
         }
-        self.net.save(path);
+        self.net.save(path, self.fields.save_meshes);
     }
 
     pub fn save_with_dialog(&mut self) {

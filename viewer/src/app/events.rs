@@ -140,11 +140,19 @@ impl ViewerApp {
                 self.doc.job = None;
                 self.failed("segment", &err);
             }
-            Event::Saved(Ok(files)) => self.say(format!(
-                "Saved {} and {}",
-                files.labels_volume.display(),
-                files.label_descriptions.display()
-            )),
+            Event::Saved(Ok(files)) => self.say(match &files.meshes {
+                Some(meshes) => format!(
+                    "Saved {}, {} and {}",
+                    files.labels_volume.display(),
+                    files.label_descriptions.display(),
+                    meshes.display()
+                ),
+                None => format!(
+                    "Saved {} and {}",
+                    files.labels_volume.display(),
+                    files.label_descriptions.display()
+                ),
+            }),
             Event::Saved(Err(err)) => self.failed("save", &err),
             Event::OpenPicked(Some(path)) => self.open_path(path),
             Event::SavePicked(Some(path)) => {

@@ -32,6 +32,8 @@ pub struct Message {
 pub struct Fields {
     pub open_path: String,
     pub save_path: String,
+    /// Save every label's surface (STL) with the result.
+    pub save_meshes: bool,
     pub server_url: String,
     pub token: String,
     pub session_id: String,

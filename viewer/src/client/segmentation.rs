@@ -12,6 +12,8 @@ use super::{ClientError, ServerClient};
 pub struct SavedFiles {
     pub labels_volume: PathBuf,
     pub label_descriptions: PathBuf,
+    /// Every label's surface (STL, in a zip), when asked for.
+    pub meshes: Option<PathBuf>,
 }
 
 impl ServerClient {
@@ -38,23 +40,35 @@ impl ServerClient {
     }
 
     /// Downloads the label volume to `target` (a `.nii.gz`) and the ITK-SNAP label file beside
-    /// it; each file is written whole to a temporary name first, so a failure never leaves a
-    /// torn file where the user asked for one.
+    /// it, and with `meshes` every label's smoothed surface (STL, in a zip) beside them too;
+    /// each file is written whole to a temporary name first, so a failure never leaves a torn
+    /// file where the user asked for one.
     pub async fn save_result(
         &self,
         session_id: &str,
         target: &Path,
+        meshes: bool,
     ) -> Result<SavedFiles, ClientError> {
         let volume = self.download(session_id, "segmentation").await?;
         let labels = self.download(session_id, "labels").await?;
+        let surfaces = if meshes {
+            Some(self.download(session_id, MESHES_DOWNLOAD).await?)
+        } else {
+            None
+        };
         let files = SavedFiles {
             labels_volume: target.to_owned(),
             label_descriptions: label_file_beside(target),
+            meshes: surfaces.as_ref().map(|_| beside(target, "_meshes.zip")),
         };
         let written = files.clone();
         tokio::task::spawn_blocking(move || {
             write_atomically(&written.labels_volume, &volume)?;
-            write_atomically(&written.label_descriptions, &labels)
+            write_atomically(&written.label_descriptions, &labels)?;
+            match (&written.meshes, surfaces) {
+                (Some(path), Some(bytes)) => write_atomically(path, &bytes),
+                _ => Ok(()),
+            }
         })
         .await
         .map_err(|err| ClientError::Local(err.to_string()))?
@@ -75,8 +89,16 @@ impl ServerClient {
     }
 }
 
+/// Every label's surface, smoothed for printing (see the server's `/api/download/mesh`).
+const MESHES_DOWNLOAD: &str = "mesh?format=stl&smooth=10";
+
 /// `result.nii.gz` → `result_labels.txt` (the ITK-SNAP label description file).
 pub fn label_file_beside(target: &Path) -> PathBuf {
+    beside(target, "_labels.txt")
+}
+
+/// `result.nii.gz` → `result{suffix}`.
+fn beside(target: &Path, suffix: &str) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -85,7 +107,7 @@ pub fn label_file_beside(target: &Path) -> PathBuf {
         .strip_suffix(".nii.gz")
         .or_else(|| name.strip_suffix(".nii"))
         .unwrap_or(&name);
-    target.with_file_name(format!("{stem}_labels.txt"))
+    target.with_file_name(format!("{stem}{suffix}"))
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

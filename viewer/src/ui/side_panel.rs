@@ -305,5 +305,10 @@ fn save_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                     app.save_with_dialog();
                 }
             });
+            ui.checkbox(&mut app.fields.save_meshes, "with STL meshes")
+                .on_hover_text(
+                    "Also every label's surface for 3D printing and planning: closed, smoothed \
+                     STL meshes in mm (RAS), in a zip beside the label volume",
+                );
         });
 }
