@@ -1,4 +1,5 @@
-//! Downloading the latest result: the label volume or the ITK-SNAP label file.
+//! Downloading the latest result: the label volume, the ITK-SNAP label file, or 3D Slicer's
+//! segmentation file.
 
 use axum::Extension;
 use axum::http::header;
@@ -7,22 +8,27 @@ use interseg_shared::error::ApiErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::CurrentSession;
 use super::extract::{AppPath, SessionHeader};
+use super::{CurrentSession, blocking};
 use crate::error::ApiError;
+use crate::session::Session;
 use crate::state::AppState;
+use crate::volume::geometry::world_from_voxel;
+use crate::volume::mesh::labels_present;
+use crate::volume::{LoadError, LoadLimits, LoadedVolume, VolumeFormat};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(download))
 }
 
-/// The latest label volume (`segmentation`: `.nii.gz`, u8, in the input's space) or its
-/// ITK-SNAP label description file (`labels`: `.txt`).
+/// The latest label volume (`segmentation`: `.nii.gz`, u8, in the input's space), its ITK-SNAP
+/// label description file (`labels`: `.txt`), or 3D Slicer's segmentation file (`slicer`:
+/// `.seg.nrrd`, one segment per label with its name and colour, in LPS).
 #[utoipa::path(get, path = "/api/download/{file_type}", tag = "segmentation",
-    params(("file_type" = String, Path, description = "`segmentation` or `labels`"), SessionHeader),
+    params(("file_type" = String, Path, description = "`segmentation`, `labels` or `slicer`"), SessionHeader),
     responses(
         (status = 200, description = "The file, as an attachment", content(
-            ("application/gzip"), ("text/plain"),
+            ("application/gzip"), ("text/plain"), ("application/octet-stream"),
         )),
         (status = 404, body = ApiErrorBody, description = "Another file type (`File type '<x>' not found`), or no segmentation yet"),
     ))]
@@ -33,6 +39,7 @@ async fn download(
     let want_volume = match file_type.as_str() {
         "segmentation" => true,
         "labels" => false,
+        "slicer" => return slicer_file(session).await,
         _ => return Err(ApiError::InvalidDownload(file_type)),
     };
     let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
@@ -65,4 +72,56 @@ async fn download(
         bytes,
     )
         .into_response())
+}
+
+/// The latest result as 3D Slicer's `.seg.nrrd`, made from the stored label volume.
+async fn slicer_file(session: std::sync::Arc<Session>) -> Result<Response, ApiError> {
+    let bytes = blocking(move || {
+        let loaded = stored_labels(&session)?;
+        let labels = label_voxels(&loaded)?;
+        let world = world_from_voxel(&loaded.header);
+        crate::volume::slicer::seg_nrrd(
+            labels,
+            loaded.volume.dims(),
+            &world,
+            &labels_present(labels),
+        )
+        .map_err(|err| ApiError::Internal(format!("writing the .seg.nrrd failed: {err}")))
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"segmentation.seg.nrrd\"".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The latest result's label volume, decoded from the session's folder. Blocking.
+pub fn stored_labels(session: &Session) -> Result<LoadedVolume, ApiError> {
+    let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
+    let path = session.dir().join(&result.labels_nifti);
+    let limits = LoadLimits {
+        max_voxels: u64::MAX,
+    };
+    crate::volume::load(&path, VolumeFormat::NiftiGz, limits).map_err(|err| match err {
+        // Replaced by a newer result between reading the metadata and the file.
+        LoadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => ApiError::NoSegmentation,
+        other => ApiError::Internal(format!("stored result unreadable: {other}")),
+    })
+}
+
+/// The labels of a stored result (always u8).
+pub fn label_voxels(loaded: &LoadedVolume) -> Result<&[u8], ApiError> {
+    match loaded.volume.voxels() {
+        interseg_shared::volume::Voxels::U8(labels) => Ok(labels),
+        _ => Err(ApiError::Internal(
+            "stored result is not u8 labels".to_owned(),
+        )),
+    }
 }

@@ -7,12 +7,12 @@ use axum::Extension;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use interseg_shared::error::ApiErrorBody;
-use interseg_shared::volume::Voxels;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::downloads::{label_voxels, stored_labels};
 use super::extract::{AppQuery, SessionHeader};
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
@@ -20,7 +20,6 @@ use crate::session::Session;
 use crate::state::AppState;
 use crate::volume::geometry::world_from_voxel;
 use crate::volume::mesh::{Frame, Mesh, label_mesh, labels_present, to_obj, to_stl};
-use crate::volume::{LoadLimits, VolumeFormat};
 
 /// Smoothing passes allowed: past this a surface changes no more, and the work grows.
 const MAX_SMOOTH: usize = 100;
@@ -107,23 +106,8 @@ fn meshes(
     session: &Session,
     query: &MeshQuery,
 ) -> Result<(Vec<u8>, &'static str, String), ApiError> {
-    let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
-    let path = session.dir().join(&result.labels_nifti);
-    let limits = LoadLimits {
-        max_voxels: u64::MAX,
-    };
-    let loaded =
-        crate::volume::load(&path, VolumeFormat::NiftiGz, limits).map_err(|err| match err {
-            crate::volume::LoadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                ApiError::NoSegmentation
-            }
-            other => ApiError::Internal(format!("stored result unreadable: {other}")),
-        })?;
-    let Voxels::U8(labels) = loaded.volume.voxels() else {
-        return Err(ApiError::Internal(
-            "stored result is not u8 labels".to_owned(),
-        ));
-    };
+    let loaded = stored_labels(session)?;
+    let labels = label_voxels(&loaded)?;
     let dims = loaded.volume.dims();
     let world = world_from_voxel(&loaded.header);
     let frame = match query.frame {

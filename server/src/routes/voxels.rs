@@ -19,7 +19,6 @@ use super::{CurrentSession, blocking};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::volume::geometry::world_from_voxel;
-use crate::volume::{LoadLimits, VolumeFormat};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -79,18 +78,7 @@ async fn segmentation_voxels(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     voxel_response(&headers, move || {
-        let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
-        let path = session.dir().join(&result.labels_nifti);
-        let limits = LoadLimits {
-            max_voxels: u64::MAX,
-        };
-        let labels =
-            crate::volume::load(&path, VolumeFormat::NiftiGz, limits).map_err(|err| match err {
-                crate::volume::LoadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    ApiError::NoSegmentation
-                }
-                other => ApiError::Internal(format!("stored result unreadable: {other}")),
-            })?;
+        let labels = super::downloads::stored_labels(&session)?;
         Ok(little_endian(labels.volume.voxels()))
     })
     .await

@@ -7,6 +7,7 @@ pub mod export;
 pub mod geometry;
 pub mod load;
 pub mod mesh;
+pub mod slicer;
 
 use std::path::Path;
 
