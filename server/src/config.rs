@@ -80,6 +80,10 @@ pub struct Config {
     #[arg(long, env = "INTERSEG_ORT_PROVIDER", value_enum, default_value_t = OrtProvider::Cpu)]
     pub ort_provider: OrtProvider,
 
+    /// Log lines as `text` (for people) or `json` (one object per line, for log collectors).
+    #[arg(long, env = "INTERSEG_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// Threads for one engine run (default: the number of cores).
     #[arg(long, env = "INTERSEG_ENGINE_THREADS")]
     pub engine_threads: Option<usize>,
@@ -94,6 +98,13 @@ pub struct Config {
 pub enum EngineKind {
     Classical,
     Onnx,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// Where ONNX Runtime runs the network.

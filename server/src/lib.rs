@@ -12,6 +12,7 @@
 
 pub mod config;
 pub mod error;
+pub mod metrics;
 pub mod routes;
 pub mod segmentation;
 mod serve;

@@ -2,20 +2,22 @@ use std::io::IsTerminal as _;
 
 use anyhow::Context as _;
 use clap::Parser as _;
+use interseg_server::config::LogFormat;
 use interseg_server::{AppState, Config, run};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
-        )
-        // Colour codes only for a terminal, never into a log file.
-        .with_ansi(std::io::stdout().is_terminal())
-        .init();
     let config = Config::parse();
+    let logs = tracing_subscriber::fmt().with_env_filter(
+        EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
+    );
+    match config.log_format {
+        LogFormat::Json => logs.json().init(),
+        // Colour codes only for a terminal, never into a log file.
+        LogFormat::Text => logs.with_ansi(std::io::stdout().is_terminal()).init(),
+    }
     let bind = config.bind;
     let state = tokio::task::spawn_blocking(move || AppState::open(config))
         .await?

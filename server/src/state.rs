@@ -5,6 +5,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use crate::config::{Config, EngineKind, NoDataDir, OrtProvider};
+use crate::metrics::Metrics;
 use crate::segmentation::Engine;
 use crate::segmentation::classical::ClassicalEngine;
 use crate::segmentation::onnx::{OnnxConfig, OnnxEngine, OnnxError};
@@ -18,6 +19,7 @@ pub struct AppState {
     pub engine: Arc<dyn Engine>,
     /// Bounds the segmentation runs in flight, so that slice requests stay fast under load.
     pub segmentation_slots: Arc<Semaphore>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// The server could not start.
@@ -72,6 +74,7 @@ impl AppState {
         Ok(Self {
             sessions,
             segmentation_slots: Arc::new(Semaphore::new(config.segmentation_slots())),
+            metrics: Arc::default(),
             engine: engine_for(&config)?,
             config: Arc::new(config),
         })

@@ -8,6 +8,7 @@ mod health;
 mod jobs;
 mod marks;
 mod meshes;
+mod metrics;
 mod prompts;
 mod segmentation;
 mod session_layer;
@@ -48,7 +49,7 @@ pub use self::session_layer::CurrentSession;
         (name = "prompts", description = "Include/exclude points and boxes per label, with undo and redo"),
         (name = "segmentation", description = "Running the segmentation and downloading results"),
         (name = "status", description = "Session status and the label colour template"),
-        (name = "operations", description = "Liveness for load balancers and monitors"),
+        (name = "operations", description = "Liveness and metrics for load balancers and monitors"),
     )
 )]
 struct ApiDoc;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(sessions::router())
         .merge(health::router())
+        .merge(metrics::router())
         .merge(session_scoped)
         .split_for_parts();
     // Rendered once: the document cannot change while the server runs.
@@ -100,6 +102,11 @@ pub fn router(state: AppState) -> Router {
                 }
             }),
         )
+        // Every route, the token's refusals included, is counted under its template.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }
 

@@ -70,15 +70,21 @@ pub(super) async fn segment_session(
     })
     .await?;
 
+    let waiting = state.metrics.waiting_for_engine();
     let _slot = state
         .segmentation_slots
         .acquire()
         .await
         .map_err(|err| ApiError::Internal(err.to_string()))?;
+    drop(waiting);
     let engine = Arc::clone(&state.engine);
     let job_loaded = Arc::clone(&loaded);
+    let started = std::time::Instant::now();
     let labels =
         blocking(move || Ok(engine.segment(job_loaded.scan(), &prompts, None, &control)?)).await?;
+    state
+        .metrics
+        .observe_segmentation(started.elapsed().as_secs_f64());
     blocking(move || store_result(&session, &loaded, generation, &labels)).await
 }
 

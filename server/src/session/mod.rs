@@ -233,6 +233,14 @@ impl Session {
     }
 
     /// The decoded volume, decoding it from disk if needed (after a restart). Blocking.
+    /// Bytes of voxels this session holds in memory now (0 when its volume is not loaded).
+    pub fn loaded_bytes(&self) -> usize {
+        self.lock()
+            .volume
+            .as_ref()
+            .map_or(0, |v| v.volume.stored_bytes())
+    }
+
     pub fn volume(&self) -> Result<Option<Arc<LoadedVolume>>, SessionError> {
         let (file, generation) = {
             let state = self.lock();
