@@ -30,6 +30,12 @@ pub struct Config {
     #[arg(long, env = "INTERSEG_MAX_VOXELS", default_value_t = 1 << 29)]
     pub max_voxels: u64,
 
+    /// Decoded volumes kept in memory, in bytes (`8G`, `512M` and `0` for no budget; default:
+    /// half the machine's memory). Past it, the volumes of the sessions used least recently
+    /// are let go and decoded again from disk when next needed.
+    #[arg(long, env = "INTERSEG_MEMORY_BUDGET", value_parser = parse_bytes)]
+    pub memory_budget: Option<u64>,
+
     /// Most sessions held at once; over it, creating one answers 503 with `Retry-After`.
     #[arg(long, env = "INTERSEG_MAX_SESSIONS", default_value_t = 1000)]
     pub max_sessions: usize,
@@ -100,6 +106,45 @@ pub enum EngineKind {
     Onnx,
 }
 
+/// `123`, `64K`, `512M`, `8G` or `1T` (powers of 1024) as bytes.
+fn parse_bytes(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, shift) = match text.char_indices().last() {
+        Some((at, unit)) if unit.is_ascii_alphabetic() => {
+            let shift = match unit.to_ascii_uppercase() {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => return Err(format!("'{text}': the unit is K, M, G or T")),
+            };
+            (&text[..at], shift)
+        }
+        _ => (text, 0),
+    };
+    let number: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size such as 8G, 512M or 1048576"))?;
+    number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("'{text}' is too large"))
+}
+
+/// Half the machine's memory, from `/proc/meminfo` (`None` where there is none).
+fn half_the_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib: u64 = info
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib * 1024 / 2)
+}
+
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -131,6 +176,12 @@ impl Config {
         Duration::from_secs(self.session_timeout_secs)
     }
 
+    /// The memory budget in bytes; 0 means none.
+    pub fn memory_budget_bytes(&self) -> usize {
+        let bytes = self.memory_budget.or_else(half_the_memory).unwrap_or(0);
+        usize::try_from(bytes).unwrap_or(usize::MAX)
+    }
+
     pub fn idle_timeout(&self) -> Duration {
         Duration::from_secs(self.idle_timeout_secs.max(1))
     }
@@ -159,5 +210,22 @@ impl Config {
         self.max_concurrent_segmentations
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
             .max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_with_or_without_a_unit() {
+        assert_eq!(parse_bytes("1048576"), Ok(1 << 20));
+        assert_eq!(parse_bytes("512M"), Ok(512 << 20));
+        assert_eq!(parse_bytes("8g"), Ok(8 << 30));
+        assert_eq!(parse_bytes(" 2 K "), Ok(2048));
+        assert_eq!(parse_bytes("0"), Ok(0));
+        assert!(parse_bytes("8X").is_err());
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("99999999999T").is_err());
     }
 }

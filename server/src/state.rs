@@ -71,6 +71,7 @@ impl AppState {
         let sessions =
             SessionStore::open(&data_dir.join("sessions"), limits, config.session_timeout())?;
         sessions.limit_to(config.max_sessions);
+        sessions.memory().set_budget(config.memory_budget_bytes());
         Ok(Self {
             sessions,
             segmentation_slots: Arc::new(Semaphore::new(config.segmentation_slots())),

@@ -23,11 +23,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let text = blocking(move || {
-        let sessions = state.sessions.list();
-        let loaded: usize = sessions.iter().map(|s| s.loaded_bytes()).sum();
         state
             .metrics
-            .encode(sessions.len(), loaded)
+            .encode(state.sessions.len(), state.sessions.memory().loaded())
             .map_err(|err| ApiError::Internal(format!("encoding metrics failed: {err}")))
     })
     .await?;

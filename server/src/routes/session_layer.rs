@@ -31,8 +31,16 @@ pub async fn resolve_session(
     };
     session.touch();
     let header = HeaderValue::from_str(&session.id.to_string());
+    let id = session.id;
     request.extensions_mut().insert(CurrentSession(session));
     let mut response = next.run(request).await;
+    // This request may have decoded a volume: over the budget, others' are let go.
+    if state.sessions.memory().over_budget() {
+        let store = state.sessions.clone();
+        blocking(move || Ok(store.enforce_memory_budget(id)))
+            .await
+            .ok();
+    }
     if let Ok(value) = header {
         response.headers_mut().insert(SESSION_HEADER, value);
     }

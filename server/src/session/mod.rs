@@ -135,6 +135,41 @@ pub struct Session {
     state: Mutex<SessionState>,
     /// Last request, on tokio's clock so that expiry can be tested with paused time.
     last_seen: Mutex<Instant>,
+    /// The store's count of volume bytes held, kept up to date by every load and unload.
+    memory: Arc<MemoryUse>,
+}
+
+/// Volume bytes held in memory by all sessions, and the budget they should stay under.
+#[derive(Debug, Default)]
+pub struct MemoryUse {
+    loaded: std::sync::atomic::AtomicUsize,
+    /// 0: no budget.
+    budget: std::sync::atomic::AtomicUsize,
+}
+
+impl MemoryUse {
+    pub fn loaded(&self) -> usize {
+        self.loaded.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn budget(&self) -> Option<usize> {
+        Some(self.budget.load(std::sync::atomic::Ordering::Relaxed)).filter(|&b| b > 0)
+    }
+
+    pub fn set_budget(&self, bytes: usize) {
+        self.budget
+            .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn over_budget(&self) -> bool {
+        self.budget().is_some_and(|b| self.loaded() > b)
+    }
+
+    fn changed(&self, added: usize, removed: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.loaded.fetch_add(added, Relaxed);
+        self.loaded.fetch_sub(removed.min(self.loaded()), Relaxed);
+    }
 }
 
 /// Session work failed.
@@ -155,6 +190,7 @@ impl Session {
         limits: LoadLimits,
         meta: SessionMeta,
         last_seen: Instant,
+        memory: Arc<MemoryUse>,
     ) -> Self {
         Self {
             id,
@@ -168,7 +204,25 @@ impl Session {
                 jobs: Jobs::default(),
             }),
             last_seen: Mutex::new(last_seen),
+            memory,
         }
+    }
+
+    /// Replaces the decoded volume held, counting the bytes.
+    fn hold(&self, state: &mut SessionState, volume: Option<Arc<LoadedVolume>>) {
+        let bytes =
+            |v: &Option<Arc<LoadedVolume>>| v.as_ref().map_or(0, |v| v.volume.stored_bytes());
+        self.memory.changed(bytes(&volume), bytes(&state.volume));
+        state.volume = volume;
+    }
+
+    /// Lets go of the decoded volume (it is decoded again from disk when next needed);
+    /// returns the bytes freed. Work in flight keeps its own reference until it ends.
+    pub fn unload(&self) -> usize {
+        let mut state = self.lock();
+        let freed = state.volume.as_ref().map_or(0, |v| v.volume.stored_bytes());
+        self.hold(&mut state, None);
+        freed
     }
 
     /// The session's folder.
@@ -263,7 +317,7 @@ impl Session {
         )?);
         let mut state = self.lock();
         if state.generation == generation {
-            state.volume = Some(Arc::clone(&loaded));
+            self.hold(&mut state, Some(Arc::clone(&loaded)));
         }
         Ok(Some(loaded))
     }
@@ -301,7 +355,7 @@ impl Session {
         state.cancel.cancel();
         state.cancel = RunControl::default();
         state.generation += 1;
-        state.volume = Some(Arc::new(loaded));
+        self.hold(&mut state, Some(Arc::new(loaded)));
         drop(state);
         // The old files are unreferenced now; a failure to delete them loses nothing.
         if let Some(old) = old_meta.volume {
@@ -346,7 +400,7 @@ impl Session {
     fn shut_down(&self) {
         let mut state = self.lock();
         state.cancel.cancel();
-        state.volume = None;
+        self.hold(&mut state, None);
     }
 }
 

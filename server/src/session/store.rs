@@ -13,7 +13,7 @@ use chrono::Utc;
 use interseg_shared::ids::SessionId;
 use tokio::time::Instant;
 
-use super::{META_FILE, Session, SessionError, SessionMeta, private};
+use super::{META_FILE, MemoryUse, Session, SessionError, SessionMeta, private};
 use crate::volume::LoadLimits;
 
 /// Where startup moves session folders it cannot read (never a session id, so never reopened).
@@ -46,6 +46,7 @@ struct Shared {
     /// The most sessions held at once; set once at startup (see [`SessionStore::limit_to`]).
     max_sessions: AtomicUsize,
     sessions: Mutex<HashMap<SessionId, Arc<Session>>>,
+    memory: Arc<MemoryUse>,
 }
 
 impl SessionStore {
@@ -60,6 +61,7 @@ impl SessionStore {
         };
         private::create_dir(root).map_err(folder_error)?;
         let mut sessions = HashMap::new();
+        let memory = Arc::new(MemoryUse::default());
         for entry in fs::read_dir(root).map_err(folder_error)? {
             let entry = entry.map_err(folder_error)?;
             let Some(id) = entry
@@ -69,7 +71,7 @@ impl SessionStore {
             else {
                 continue;
             };
-            match reopen(id, &entry.path(), limits, timeout) {
+            match reopen(id, &entry.path(), limits, timeout, Arc::clone(&memory)) {
                 Ok(session) => {
                     // Folders written by older versions followed the umask.
                     if let Err(err) = private::restrict_dir(&entry.path()) {
@@ -88,6 +90,7 @@ impl SessionStore {
                 timeout,
                 max_sessions: AtomicUsize::new(usize::MAX),
                 sessions: Mutex::new(sessions),
+                memory,
             }),
         })
     }
@@ -132,6 +135,7 @@ impl SessionStore {
             self.shared.limits,
             SessionMeta::new(Utc::now()),
             Instant::now(),
+            Arc::clone(&self.shared.memory),
         );
         session.update(true, |_| Ok::<_, SessionError>(()))?;
         let session = Arc::new(session);
@@ -181,6 +185,40 @@ impl SessionStore {
         true
     }
 
+    /// Volume bytes held in memory, and the budget.
+    pub fn memory(&self) -> &MemoryUse {
+        &self.shared.memory
+    }
+
+    /// Over the memory budget, lets go of the decoded volumes of the sessions used least
+    /// recently (never `keep`'s) until back under it; they are decoded again from disk when
+    /// next needed. Returns the bytes freed. Blocking (it takes each session's lock briefly).
+    pub fn enforce_memory_budget(&self, keep: SessionId) -> usize {
+        let memory = &self.shared.memory;
+        let Some(budget) = memory.budget() else {
+            return 0;
+        };
+        if memory.loaded() <= budget {
+            return 0;
+        }
+        let mut held: Vec<(Instant, Arc<Session>)> = self
+            .map()
+            .values()
+            .filter(|s| s.id != keep && s.loaded_bytes() > 0)
+            .map(|s| (s.last_seen(), Arc::clone(s)))
+            .collect();
+        held.sort_by_key(|(seen, _)| *seen);
+        let mut freed = 0;
+        for (_, session) in held {
+            if memory.loaded() <= budget {
+                break;
+            }
+            freed += session.unload();
+            tracing::debug!(session = %session.id.short(), "volume unloaded: memory budget");
+        }
+        freed
+    }
+
     /// Deletes every session idle for longer than the timeout; returns how many. Blocking.
     pub fn purge_expired(&self) -> usize {
         let now = Instant::now();
@@ -213,6 +251,7 @@ fn reopen(
     dir: &Path,
     limits: LoadLimits,
     timeout: Duration,
+    memory: Arc<MemoryUse>,
 ) -> Result<Session, String> {
     let bytes = fs::read(dir.join(META_FILE)).map_err(|err| format!("no metadata ({err})"))?;
     let meta: SessionMeta =
@@ -226,7 +265,14 @@ fn reopen(
     let now = Instant::now();
     let last_seen = now.checked_sub(idle).unwrap_or(now);
     remove_partial_uploads(dir);
-    Ok(Session::new(id, dir.to_path_buf(), limits, meta, last_seen))
+    Ok(Session::new(
+        id,
+        dir.to_path_buf(),
+        limits,
+        meta,
+        last_seen,
+        memory,
+    ))
 }
 
 /// Deletes what uploads cut short by a crash left behind: `.part` files were never accepted,
