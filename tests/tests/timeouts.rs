@@ -1,6 +1,7 @@
 //! Slow and silent clients: a connection that sends nothing, and an upload that stalls, are
 //! dropped after the server's timeouts (here one second), leave nothing behind, and others
-//! are still served. The 20-second bounds only catch a server that never lets go.
+//! are still served; an upload announced too large is refused before its body. The 20-second
+//! bounds only catch a server that never lets go.
 
 #![allow(
     clippy::unwrap_used,
@@ -70,4 +71,28 @@ async fn a_stalled_upload_fails_and_leaves_no_partial_file() {
     assert!(partial.is_empty(), "left behind: {partial:?}");
     let status = session.get("/api/status").await.unwrap();
     assert_eq!(status.status, StatusCode::OK, "{}", status.json);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_announced_too_large_is_refused_before_its_body() {
+    let server = TestServer::spawn_with(|c| c.max_upload_bytes = 10_000_000)
+        .await
+        .unwrap();
+    let session = server.new_session().await.unwrap();
+    let head = format!(
+        "POST /api/upload HTTP/1.1\r\nHost: test\r\nX-Session-ID: {}\r\n\
+         Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 10000000000\r\n\r\n",
+        session.session_id
+    );
+    let mut client = TcpStream::connect(server.addr).await.unwrap();
+    client.write_all(head.as_bytes()).await.unwrap();
+    // No body at all: the answer must not wait for one.
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(NEVER, client.read(&mut answer))
+        .await
+        .expect("the server waits for a body it will refuse")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("File too large"), "{answer}");
 }

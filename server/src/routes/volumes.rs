@@ -43,8 +43,18 @@ pub fn router(config: &Config) -> OpenApiRouter<AppState> {
 async fn upload(
     State(state): State<AppState>,
     Extension(CurrentSession(session)): Extension<CurrentSession>,
+    headers: axum::http::HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Json<UploadResponse>, ApiError> {
+    // A body announced as too large is refused before a byte of it is read.
+    let limit = state.config.max_upload_bytes;
+    let announced = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit.saturating_add(FORM_OVERHEAD_BYTES)) {
+        return Err(ApiError::UploadTooLarge { limit });
+    }
     let mut multipart = multipart?;
     while let Some(field) = multipart.next_field().await? {
         if field.name() != Some("file") {
