@@ -69,7 +69,8 @@ pub(super) async fn segment_session(
         Ok((loaded, prompts, state.generation(), control))
     })
     .await?;
-
+    // Decoding happens before the wait, in parallel with other runs: a queued run holds its
+    // volume (memory past the budget), but the engine slots never wait on a decode.
     let waiting = state.metrics.waiting_for_engine();
     let _slot = state
         .segmentation_slots
