@@ -36,6 +36,11 @@ pub struct Config {
     #[arg(long, env = "INTERSEG_MEMORY_BUDGET", value_parser = parse_bytes)]
     pub memory_budget: Option<u64>,
 
+    /// Requests per second one client (IP address) may make, with bursts of twice as many;
+    /// past it, 429 with `Retry-After`. 0 (the default): no limit.
+    #[arg(long, env = "INTERSEG_RATE_LIMIT", default_value_t = 0)]
+    pub rate_limit: u32,
+
     /// Most sessions held at once; over it, creating one answers 503 with `Retry-After`.
     #[arg(long, env = "INTERSEG_MAX_SESSIONS", default_value_t = 1000)]
     pub max_sessions: usize,

@@ -118,6 +118,9 @@ pub enum ApiError {
         "This server holds its maximum of {max} sessions; try again later, or delete a session you no longer need"
     )]
     TooManySessions { max: usize },
+    /// 429 with `Retry-After`: this client sent more requests than the rate limit allows.
+    #[error("Too many requests from this client; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     /// 401: the server asks for an API token.
     #[error("This server needs an API token: send it as 'Authorization: Bearer <token>'")]
     Unauthorized,
@@ -156,6 +159,7 @@ impl ApiError {
             Self::Superseded | Self::NothingToUndo | Self::NothingToRedo => StatusCode::CONFLICT,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::TooManySessions { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -178,11 +182,19 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let detail = self.client_detail();
         let mut response = (self.status(), Json(ApiErrorBody { detail })).into_response();
-        if let Self::TooManySessions { .. } = self {
-            // Sessions expire or get deleted; a minute is a fair wait before trying again.
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        match self {
+            Self::TooManySessions { .. } => {
+                // Sessions expire or get deleted; a minute is a fair wait before trying again.
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            }
+            Self::RateLimited { retry_after_secs } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            _ => {}
         }
         response
     }

@@ -62,8 +62,21 @@ pub async fn run(
     // Check often enough that a session outlives its timeout by at most a tenth of it.
     let period = (timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
     let expiry = tokio::spawn(session::store::run_expiry(state.sessions.clone(), period));
+    // The rate limiter keeps a bucket per client address; forget the ones gone quiet.
+    let forget = state.rate_limiter.clone().map(|limiter| {
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+        })
+    });
     let idle_timeout = state.config.idle_timeout();
     let served = serve::serve(listener, app(state), idle_timeout, shutdown).await;
     expiry.abort();
+    if let Some(forget) = forget {
+        forget.abort();
+    }
     served
 }

@@ -6,6 +6,7 @@ use tokio::sync::Semaphore;
 
 use crate::config::{Config, EngineKind, NoDataDir, OrtProvider};
 use crate::metrics::Metrics;
+use crate::routes::rate::{ClientLimiter, limiter};
 use crate::segmentation::Engine;
 use crate::segmentation::classical::ClassicalEngine;
 use crate::segmentation::onnx::{OnnxConfig, OnnxEngine, OnnxError};
@@ -20,6 +21,8 @@ pub struct AppState {
     /// Bounds the segmentation runs in flight, so that slice requests stay fast under load.
     pub segmentation_slots: Arc<Semaphore>,
     pub metrics: Arc<Metrics>,
+    /// `--rate-limit`, per client address; `None` when there is no limit.
+    pub rate_limiter: Option<Arc<ClientLimiter>>,
 }
 
 /// The server could not start.
@@ -76,6 +79,7 @@ impl AppState {
             sessions,
             segmentation_slots: Arc::new(Semaphore::new(config.segmentation_slots())),
             metrics: Arc::default(),
+            rate_limiter: limiter(config.rate_limit).map(Arc::new),
             engine: engine_for(&config)?,
             config: Arc::new(config),
         })

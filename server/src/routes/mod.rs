@@ -10,6 +10,7 @@ mod marks;
 mod meshes;
 mod metrics;
 mod prompts;
+pub mod rate;
 mod segmentation;
 mod session_layer;
 mod sessions;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             access::require_api_token,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), rate::limit))
         .route(
             "/api/openapi.json",
             get(move || {
