@@ -204,6 +204,17 @@ impl Client {
         Ok(bytes.to_vec())
     }
 
+    /// Sets how the session names its labels (`numbers`, `fdi` or `universal`).
+    pub async fn set_naming(&self, naming: &str) -> Result<(), ClientError> {
+        let body = serde_json::json!({ "naming": naming });
+        self.send(
+            self.request(reqwest::Method::PUT, "/api/naming")
+                .json(&body),
+        )
+        .await?;
+        Ok(())
+    }
+
     pub async fn sessions(&self) -> Result<SessionList, ClientError> {
         self.send(self.request(reqwest::Method::GET, "/api/sessions"))
             .await?

@@ -30,6 +30,10 @@ pub struct SegmentArgs {
     /// zip (one `label_N.stl` per object), for 3D printing and planning.
     #[arg(long)]
     pub meshes: Option<PathBuf>,
+    /// How the labels are named in the label file and meshes: `numbers` (the default), or
+    /// `fdi` / `universal` when label values are FDI tooth numbers (`--point 1,2,3@36`).
+    #[arg(long, value_parser = ["numbers", "fdi", "universal"])]
+    pub naming: Option<String>,
     /// Keep the session on the server afterwards (its id is printed), instead of deleting it.
     #[arg(long)]
     pub keep_session: bool,
@@ -82,6 +86,9 @@ async fn segment_in_session(
             .add_point(label, false, point.voxel)
             .await
             .with_context(|| format!("exclude point {:?} for label {label}", point.voxel))?;
+    }
+    if let Some(naming) = &args.naming {
+        client.set_naming(naming).await?;
     }
     let running = bar(quiet, "segment", "{msg:>8} [{bar:30}] {pos}%");
     let job = client.segment(&running).await?;

@@ -71,9 +71,11 @@ async fn segment_writes_one_label_per_point() {
         "segment".into(),
         scan.display().to_string(),
         "--point".into(),
-        point(&balls[0]),
+        format!("{}@11", point(&balls[0])),
         "--point".into(),
-        point(&balls[1]),
+        format!("{}@36", point(&balls[1])),
+        "--naming".into(),
+        "fdi".into(),
         "--out".into(),
         out.display().to_string(),
         "--labels-file".into(),
@@ -84,14 +86,15 @@ async fn segment_writes_one_label_per_point() {
     .await;
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{stderr}");
-    assert!(stderr.contains("labels [1, 2]"), "{stderr}");
+    assert!(stderr.contains("labels [11, 36]"), "{stderr}");
     let raw = gunzip(&std::fs::read(&out).unwrap()).unwrap();
     let labels = &raw[352..];
     assert_eq!(labels.len(), phantom.truth.len());
+    // Ball 1 is label 11 and ball 2 label 36.
     let agree = labels
         .iter()
         .zip(&phantom.truth)
-        .filter(|(l, t)| l == t)
+        .filter(|&(&l, &t)| l == [0, 11, 36][usize::from(t)])
         .count();
     assert!(
         agree * 1000 >= labels.len() * 995,
@@ -100,10 +103,13 @@ async fn segment_writes_one_label_per_point() {
     );
     let text = std::fs::read_to_string(&labels_file).unwrap();
     assert!(text.contains("ITK-SnAP Label Description File"), "{text}");
-    assert!(text.contains("\"#2\""), "{text}");
+    assert!(
+        text.contains("\"Tooth 36: lower left first molar\""),
+        "{text}"
+    );
     let zipped = std::fs::read(&meshes).unwrap();
     let listing = String::from_utf8_lossy(&zipped);
-    assert!(zipped.starts_with(b"PK") && listing.contains("label_2.stl"));
+    assert!(zipped.starts_with(b"PK") && listing.contains("label_36.stl"));
     // The session was removed afterwards.
     let list = interseg(args(&[
         "--server",

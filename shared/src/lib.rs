@@ -14,4 +14,5 @@ pub mod color;
 pub mod error;
 pub mod geometry;
 pub mod ids;
+pub mod naming;
 pub mod volume;

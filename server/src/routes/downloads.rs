@@ -13,6 +13,7 @@ use super::{CurrentSession, blocking};
 use crate::error::ApiError;
 use crate::session::Session;
 use crate::state::AppState;
+use crate::volume::export::label_description;
 use crate::volume::geometry::world_from_voxel;
 use crate::volume::mesh::labels_present;
 use crate::volume::{LoadError, LoadLimits, LoadedVolume, VolumeFormat};
@@ -36,26 +37,18 @@ async fn download(
     Extension(CurrentSession(session)): Extension<CurrentSession>,
     AppPath(file_type): AppPath<String>,
 ) -> Result<Response, ApiError> {
-    let want_volume = match file_type.as_str() {
-        "segmentation" => true,
-        "labels" => false,
+    match file_type.as_str() {
+        "segmentation" => {}
+        "labels" => return label_file(&session),
         "slicer" => return slicer_file(session).await,
         _ => return Err(ApiError::InvalidDownload(file_type)),
-    };
+    }
     let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
-    let (file, content_type, name) = if want_volume {
-        (
-            result.labels_nifti,
-            "application/gzip",
-            "segmentation.nii.gz",
-        )
-    } else {
-        (
-            result.labels_text,
-            "text/plain; charset=utf-8",
-            "labels.txt",
-        )
-    };
+    let (file, content_type, name) = (
+        result.labels_nifti,
+        "application/gzip",
+        "segmentation.nii.gz",
+    );
     let bytes = tokio::fs::read(session.dir().join(file))
         .await
         .map_err(|err| match err.kind() {
@@ -74,6 +67,25 @@ async fn download(
         .into_response())
 }
 
+/// The ITK-SNAP label file of the latest result, with the labels named as the session names
+/// them now (a naming chosen after the segmentation applies too).
+fn label_file(session: &Session) -> Result<Response, ApiError> {
+    let meta = session.meta();
+    let result = meta.result.ok_or(ApiError::NoSegmentation)?;
+    let text = label_description(&result.unique_labels, meta.naming);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"labels.txt\"".to_owned(),
+            ),
+        ],
+        text,
+    )
+        .into_response())
+}
+
 /// The latest result as 3D Slicer's `.seg.nrrd`, made from the stored label volume.
 async fn slicer_file(session: std::sync::Arc<Session>) -> Result<Response, ApiError> {
     let bytes = blocking(move || {
@@ -85,6 +97,7 @@ async fn slicer_file(session: std::sync::Arc<Session>) -> Result<Response, ApiEr
             loaded.volume.dims(),
             &world,
             &labels_present(labels),
+            session.meta().naming,
         )
         .map_err(|err| ApiError::Internal(format!("writing the .seg.nrrd failed: {err}")))
     })

@@ -9,6 +9,7 @@ mod jobs;
 mod marks;
 mod meshes;
 mod metrics;
+mod naming;
 mod prompts;
 pub mod rate;
 mod segmentation;
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(jobs::router())
         .merge(downloads::router())
         .merge(meshes::router())
+        .merge(naming::router())
         .merge(status::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),

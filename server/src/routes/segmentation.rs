@@ -120,7 +120,7 @@ fn store_result(
     .map_err(|err| ApiError::Internal(err.to_string()))?;
     std::fs::write(
         dir.join(&result.labels_text),
-        label_description(&result.unique_labels),
+        label_description(&result.unique_labels, session.meta().naming),
     )
     .and_then(|()| private::restrict_file(&dir.join(&result.labels_nifti)))
     .and_then(|()| private::restrict_file(&dir.join(&result.labels_text)))

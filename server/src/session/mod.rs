@@ -77,6 +77,9 @@ pub struct SessionMeta {
     pub result: Option<StoredResult>,
     /// Source of unique file names for volumes and results.
     pub next_revision: u64,
+    /// How labels are named in label files and Slicer segments.
+    #[serde(default)]
+    pub naming: interseg_shared::naming::LabelNaming,
 }
 
 impl SessionMeta {
@@ -91,6 +94,7 @@ impl SessionMeta {
             current_slice: 0,
             result: None,
             next_revision: 1,
+            naming: interseg_shared::naming::LabelNaming::default(),
         }
     }
 

@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use interseg_shared::color::{label_color, label_name};
+use interseg_shared::color::label_color;
+use interseg_shared::naming::{LabelNaming, label_name};
 use ndarray::{ArrayView3, ShapeBuilder};
 use nifti::NiftiHeader;
 use nifti::writer::WriterOptions;
@@ -43,8 +44,9 @@ pub fn write_label_nifti(
     Ok(())
 }
 
-/// The ITK-SNAP label description file for the labels present (0 excluded).
-pub fn label_description(labels_present: &[u8]) -> String {
+/// The ITK-SNAP label description file for the labels present (0 excluded), named as
+/// `naming` names them.
+pub fn label_description(labels_present: &[u8], naming: LabelNaming) -> String {
     let mut text = String::from(
         "################################################\n\
          # ITK-SnAP Label Description File\n\
@@ -71,7 +73,7 @@ pub fn label_description(labels_present: &[u8]) -> String {
             color.r,
             color.g,
             color.b,
-            label_name(u16::from(label))
+            label_name(label, naming)
         )
         .ok();
     }
@@ -84,7 +86,7 @@ mod tests {
 
     #[test]
     fn label_file_follows_itk_snap_format() {
-        let text = label_description(&[0, 1, 33]);
+        let text = label_description(&[0, 1, 33], LabelNaming::Numbers);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[1], "# ITK-SnAP Label Description File");
         assert!(lines.contains(&"# IDX   -R-  -G-  -B-  -A--  VIS MSH  LABEL"));

@@ -7,15 +7,18 @@ use std::io::Write as _;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use interseg_shared::color::{label_color, label_name};
+use interseg_shared::color::label_color;
+use interseg_shared::naming::{LabelNaming, label_name};
 
 /// The `.seg.nrrd` of `labels` (a volume of `dims`, i fastest) placed by `world` (the
-/// voxel-to-world affine, RAS), with one segment per label in `present`.
+/// voxel-to-world affine, RAS), with one segment per label in `present`, named as `naming`
+/// names them.
 pub fn seg_nrrd(
     labels: &[u8],
     dims: [usize; 3],
     world: &[[f64; 4]; 4],
     present: &[u8],
+    naming: LabelNaming,
 ) -> std::io::Result<Vec<u8>> {
     // RAS to LPS: x and y change sign (and no "-0" is written).
     let lps = |r: usize, c: usize| (if r < 2 { -world[r][c] } else { world[r][c] }) + 0.0;
@@ -63,7 +66,7 @@ pub fn seg_nrrd(
             dims[0].saturating_sub(1),
             dims[1].saturating_sub(1),
             dims[2].saturating_sub(1),
-            label_name(u16::from(label)),
+            label_name(label, naming),
         )
         .ok();
     }
@@ -88,7 +91,7 @@ mod tests {
             [0.0, 0.0, 2.0, 5.0],
             [0.0, 0.0, 0.0, 1.0],
         ];
-        let file = seg_nrrd(&labels, [2, 2, 2], &world, &[1, 2]).unwrap();
+        let file = seg_nrrd(&labels, [2, 2, 2], &world, &[1, 2], LabelNaming::Numbers).unwrap();
         let end = file.windows(2).position(|w| w == b"\n\n").unwrap();
         let header = std::str::from_utf8(&file[..end]).unwrap();
         assert!(

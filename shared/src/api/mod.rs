@@ -5,6 +5,7 @@
 
 pub mod health;
 pub mod marks;
+pub mod naming;
 pub mod prompts;
 pub mod segmentation;
 pub mod session;
