@@ -53,6 +53,8 @@ pub struct Document {
     pub segment_again: bool,
     /// The server stopped answering; retrying in the background.
     pub connection_lost: bool,
+    /// How the session names its labels (FDI or Universal teeth, or numbers).
+    pub naming: interseg_shared::naming::LabelNaming,
 }
 
 impl Default for Document {
@@ -71,6 +73,7 @@ impl Default for Document {
             job: None,
             segment_again: false,
             connection_lost: false,
+            naming: interseg_shared::naming::LabelNaming::default(),
         }
     }
 }

@@ -19,6 +19,8 @@ use crate::client::{ClientError, ServerClient, SessionStart};
 use crate::config::{ConfigFile, ViewerConfig};
 use crate::render::SliceRenderer;
 use crate::volume_data::VolumeData;
+use interseg_shared::api::naming::NamingResponse;
+use interseg_shared::naming::LabelNaming;
 
 /// How often a running job is polled, and a lost server retried.
 const JOB_POLL: Duration = Duration::from_millis(100);
@@ -57,6 +59,8 @@ pub enum Event {
     Saved(Result<SavedFiles, ClientError>),
     OpenPicked(Option<PathBuf>),
     SavePicked(Option<PathBuf>),
+    /// How the session names its labels.
+    Naming(Result<NamingResponse, ClientError>),
     /// The server answers again after a lost connection.
     Reconnected,
 }
@@ -187,6 +191,7 @@ impl Net {
         let id = session_id.to_owned();
         let gpu = self.renderer.clone();
         self.spawn(|client, report| async move {
+            report.send(Event::Naming(client.naming(&id).await));
             match client.status(&id).await {
                 Ok(status) if status.file_uploaded => {
                     if let Some(file) = status.file_info {
@@ -223,6 +228,14 @@ impl Net {
         F: Future<Output = Result<PromptsResponse, ClientError>> + Send + 'static,
     {
         self.session_call(call, move |answer| Event::Prompts { action, answer });
+    }
+
+    /// Names the session's labels by `naming` (stored on the server).
+    pub fn set_naming(&self, naming: LabelNaming) {
+        self.session_call(
+            move |client, id| async move { client.set_naming(&id, naming).await },
+            Event::Naming,
+        );
     }
 
     /// A call on the original API's points.

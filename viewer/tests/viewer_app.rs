@@ -511,6 +511,16 @@ fn a_session_made_by_a_script_opens_in_the_viewer_by_its_id() {
         assert_eq!(answer.status, 200);
         // Axis 2 (k): x is the column (j), y the row (i).
         script.mark(2, tooth[2], tooth[1], tooth[0]).await.unwrap();
+        // Teeth named by FDI numbers.
+        let named = script
+            .http
+            .put(format!("{}/api/naming", script.base))
+            .header("X-Session-ID", &script.session_id)
+            .json(&serde_json::json!({"naming": "fdi"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(named.status(), 200);
         script
     });
     let home = tempfile::tempdir().unwrap();
@@ -527,6 +537,25 @@ fn a_session_made_by_a_script_opens_in_the_viewer_by_its_id() {
         harness.state().document().session,
         SessionView::Ready(SessionStart::Resumed(script.session_id.as_str().to_owned()))
     );
+    // The viewer names labels as the session does, and the user can switch to Universal.
+    wait_for(&mut harness, "the session's naming", |app| {
+        app.document().naming == interseg_shared::naming::LabelNaming::Fdi
+    });
+    harness
+        .state_mut()
+        .set_naming(interseg_shared::naming::LabelNaming::Universal);
+    harness.step();
+    let naming = runtime.block_on(async {
+        for _ in 0..100 {
+            let answer = script.get("/api/naming").await.unwrap();
+            if answer.json["naming"] == "universal" {
+                return answer.json;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the viewer did not store the naming");
+    });
+    assert_eq!(naming["names"][0]["name"], "Lower jaw", "{naming}");
     let point = harness.state().document().legacy_points[0].clone();
     assert_eq!((point.label, point.include), (1, true));
     assert_eq!(interseg_viewer::document::prompt_voxel(&point), Some(tooth));

@@ -212,6 +212,14 @@ impl ViewerApp {
         }
     }
 
+    /// Names the session's labels by `naming` (stored on the server).
+    pub fn set_naming(&mut self, naming: interseg_shared::naming::LabelNaming) {
+        if naming != self.doc.naming {
+            self.doc.naming = naming;
+            self.net.set_naming(naming);
+        }
+    }
+
     /// Downloads the label volume to `path` and the label file beside it.
     pub fn save_to(&mut self, path: PathBuf) {
         if self.doc.labels.is_none() {

@@ -154,6 +154,8 @@ impl ViewerApp {
                 ),
             }),
             Event::Saved(Err(err)) => self.failed("save", &err),
+            Event::Naming(Ok(answer)) => self.doc.naming = answer.naming,
+            Event::Naming(Err(err)) => self.failed("name the labels", &err),
             Event::OpenPicked(Some(path)) => self.open_path(path),
             Event::SavePicked(Some(path)) => {
                 self.fields.save_path = path.display().to_string();

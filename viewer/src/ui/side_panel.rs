@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use interseg_shared::color::{TEMPLATE_LEN, label_name};
+use interseg_shared::color::TEMPLATE_LEN;
+use interseg_shared::naming::{LabelNaming, label_name};
 
 use super::label_color32;
 use crate::app::ViewerApp;
@@ -126,8 +127,10 @@ fn points_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                                 prompt_box(prompt)
                                     .map(|(_, _, a, b)| [0, 1, 2].map(|n| (a[n] + b[n]) / 2))
                             });
-                            let text =
-                                format!("{sign} {} {place}", label_name(prompt.label.into()));
+                            let text = format!(
+                                "{sign} {} {place}",
+                                label_name(prompt.label, app.doc.naming)
+                            );
                             if ui.link(text).on_hover_text("Show this prompt").clicked() {
                                 go_to = target;
                             }
@@ -172,6 +175,28 @@ fn labels_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                 "After each click the next unused label is chosen, as in the original system",
             );
             ui.horizontal(|ui| {
+                ui.label("Names");
+                let mut naming = app.doc.naming;
+                egui::ComboBox::from_id_salt("label naming")
+                    .selected_text(naming_text(naming))
+                    .show_ui(ui, |ui| {
+                        for choice in [
+                            LabelNaming::Numbers,
+                            LabelNaming::Fdi,
+                            LabelNaming::Universal,
+                        ] {
+                            ui.selectable_value(&mut naming, choice, naming_text(choice));
+                        }
+                    })
+                    .response
+                    .on_hover_text(
+                        "FDI or Universal: label values are FDI tooth numbers (11–48), and 1–10 \
+                         the jaws, canals, sinuses, pharynx, bridge, crown and implant. The \
+                         names go into the saved label file and Slicer segments.",
+                    );
+                app.set_naming(naming);
+            });
+            ui.horizontal(|ui| {
                 ui.label("Opacity");
                 let slider = ui.add(egui::Slider::new(&mut app.view.label_opacity, 0.0..=1.0));
                 if slider.drag_stopped() || slider.lost_focus() {
@@ -182,11 +207,35 @@ fn labels_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                 .id_salt("label list")
                 .max_height(220.0)
                 .show(ui, |ui| {
-                    for label in 1..=TEMPLATE_LEN as u8 {
+                    for label in labels_listed(app.doc.naming) {
                         label_row_ui(app, ui, label);
                     }
                 });
         });
+}
+
+fn naming_text(naming: LabelNaming) -> &'static str {
+    match naming {
+        LabelNaming::Numbers => "Numbers",
+        LabelNaming::Fdi => "FDI teeth",
+        LabelNaming::Universal => "Universal teeth",
+    }
+}
+
+/// The labels the panel lists: the template's, or under tooth numbering the structures
+/// (1–10) and every permanent and deciduous tooth by its FDI number.
+fn labels_listed(naming: LabelNaming) -> Vec<u8> {
+    match naming {
+        LabelNaming::Numbers => (1..=TEMPLATE_LEN as u8).collect(),
+        _ => (1..=85u8)
+            .filter(|&l| {
+                let (q, p) = (l / 10, l % 10);
+                l <= 10
+                    || (1..=4).contains(&q) && (1..=8).contains(&p)
+                    || (5..=8).contains(&q) && (1..=5).contains(&p)
+            })
+            .collect(),
+    }
 }
 
 fn label_row_ui(app: &mut ViewerApp, ui: &mut egui::Ui, label: u8) {
@@ -210,7 +259,7 @@ fn label_row_ui(app: &mut ViewerApp, ui: &mut egui::Ui, label: u8) {
         }
         let (swatch, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
         ui.painter().rect_filled(swatch, 2.0, label_color32(label));
-        let mut text = label_name(label.into());
+        let mut text = label_name(label, app.doc.naming);
         if points > 0 {
             text.push_str(&format!("  ({points} pt)"));
         }

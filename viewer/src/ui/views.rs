@@ -25,14 +25,19 @@ pub fn views_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
             slice_view::slice_view_ui(app, ui, Plane::Axial, cell(0.0, 0.0));
             slice_view::slice_view_ui(app, ui, Plane::Coronal, cell(1.0, 0.0));
             slice_view::slice_view_ui(app, ui, Plane::Sagittal, cell(0.0, 1.0));
-            legend_ui(ui, cell(1.0, 1.0), app.view.current_label);
+            legend_ui(
+                ui,
+                cell(1.0, 1.0),
+                &interseg_shared::naming::label_name(app.view.current_label, app.doc.naming),
+                app.view.current_label,
+            );
         }
     }
     ui.allocate_rect(area, egui::Sense::hover());
 }
 
 /// The fourth cell: how to use the views.
-fn legend_ui(ui: &mut egui::Ui, rect: Rect, next_label: u8) {
+fn legend_ui(ui: &mut egui::Ui, rect: Rect, next_name: &str, next_label: u8) {
     let mut child = ui.new_child(
         egui::UiBuilder::new()
             .max_rect(rect.shrink(12.0))
@@ -43,7 +48,7 @@ fn legend_ui(ui: &mut egui::Ui, rect: Rect, next_label: u8) {
         let (swatch, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
         ui.painter()
             .circle_filled(swatch.center(), 6.0, super::label_color32(next_label));
-        ui.strong(interseg_shared::color::label_name(next_label.into()));
+        ui.strong(next_name);
     });
     child.add_space(6.0);
     child.heading("Using the views");
