@@ -1,5 +1,5 @@
 //! DICOM in: a `.zip` of a series (one slice per file) or a single `.dcm` (one or more frames),
-//! uncompressed transfer syntaxes only.
+//! uncompressed or compressed as JPEG 2000, JPEG or RLE (decoded by dicom-rs in pure Rust).
 //!
 //! Index order follows the pixel data: i runs along a row (columns), j down the rows, k across
 //! slices sorted by position along the slice normal. The spatial header is synthesised from
@@ -14,8 +14,11 @@ use std::io::{Cursor, Read};
 use std::path::Path;
 
 use dicom_dictionary_std::tags;
+use dicom_encoding::transfer_syntax::TransferSyntaxIndex as _;
 use dicom_object::file::ReadPreamble;
 use dicom_object::{DefaultDicomObject, OpenFileOptions};
+use dicom_pixeldata::PixelDecoder as _;
+use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use interseg_shared::volume::{Scaling, Volume, Voxels};
 use nalgebra::Matrix4;
 use nifti::{NiftiHeader, XForm};
@@ -40,7 +43,8 @@ fn max_entry_bytes(limits: LoadLimits) -> u64 {
         .saturating_add(ENTRY_HEADER_BYTES)
         .min(MAX_ENTRY_BYTES)
 }
-/// Uncompressed transfer syntaxes (implicit LE, explicit LE, explicit BE).
+/// Uncompressed transfer syntaxes (implicit LE, explicit LE, explicit BE); the compressed ones
+/// dicom-rs decodes (JPEG 2000, JPEG, RLE, deflate) are decoded to these samples first.
 const NATIVE_SYNTAXES: [&str; 3] = [
     "1.2.840.10008.1.2",
     "1.2.840.10008.1.2.1",
@@ -258,9 +262,21 @@ fn image_info(object: &DefaultDicomObject) -> Result<ImageInfo, LoadError> {
         .transfer_syntax()
         .trim_end_matches(['\0', ' ']);
     if !NATIVE_SYNTAXES.contains(&syntax) {
-        return Err(LoadError::Dicom(format!(
-            "compressed DICOM (transfer syntax {syntax}) is not supported; export the series uncompressed"
-        )));
+        match TransferSyntaxRegistry.get(syntax) {
+            Some(ts) if ts.can_decode_all() => {}
+            Some(ts) => {
+                return Err(LoadError::Dicom(format!(
+                    "compressed DICOM in {} ({syntax}) is not supported; export the series uncompressed, \
+                     or as JPEG 2000, JPEG or RLE",
+                    ts.name()
+                )));
+            }
+            None => {
+                return Err(LoadError::Dicom(format!(
+                    "unknown DICOM transfer syntax {syntax}; export the series uncompressed"
+                )));
+            }
+        }
     }
     let int = |tag| -> Option<i64> {
         object
@@ -344,6 +360,18 @@ fn image_info(object: &DefaultDicomObject) -> Result<ImageInfo, LoadError> {
 }
 
 fn pixel_bytes(object: &DefaultDicomObject) -> Result<Vec<u8>, LoadError> {
+    let syntax = object
+        .meta()
+        .transfer_syntax()
+        .trim_end_matches(['\0', ' ']);
+    if !NATIVE_SYNTAXES.contains(&syntax) {
+        // JPEG 2000, JPEG (baseline, extended, lossless), RLE, deflate: decoded by dicom-rs in
+        // pure Rust to native little-endian samples of the declared width.
+        let decoded = object.decode_pixel_data().map_err(|err| {
+            LoadError::Dicom(format!("cannot decode the compressed pixel data ({err})"))
+        })?;
+        return Ok(decoded.data().to_vec());
+    }
     let element = object
         .element(tags::PIXEL_DATA)
         .map_err(|_err| LoadError::Dicom("the image has no pixel data".to_owned()))?;
