@@ -367,10 +367,21 @@ fn pixel_bytes(object: &DefaultDicomObject) -> Result<Vec<u8>, LoadError> {
     if !NATIVE_SYNTAXES.contains(&syntax) {
         // JPEG 2000, JPEG (baseline, extended, lossless), RLE, deflate: decoded by dicom-rs in
         // pure Rust to native little-endian samples of the declared width.
-        let decoded = object.decode_pixel_data().map_err(|err| {
+        // The decoders panic on some malformed streams (RLE data that is not RLE): a bad
+        // upload must get a clear refusal, never a server error.
+        let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            object.decode_pixel_data().map(|d| d.data().to_vec())
+        }))
+        .map_err(|_| {
+            LoadError::Dicom(
+                "cannot decode the compressed pixel data: it does not match its transfer syntax"
+                    .to_owned(),
+            )
+        })?
+        .map_err(|err| {
             LoadError::Dicom(format!("cannot decode the compressed pixel data ({err})"))
         })?;
-        return Ok(decoded.data().to_vec());
+        return Ok(decoded);
     }
     let element = object
         .element(tags::PIXEL_DATA)
