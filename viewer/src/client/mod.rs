@@ -92,7 +92,12 @@ impl ServerClient {
         Self {
             base,
             token: token.filter(|t| !t.is_empty()),
-            http: reqwest::Client::new(),
+            // Idle connections are let go before the server's idle timeout (30 s by default)
+            // closes them, so a request never races a connection the server is closing.
+            http: reqwest::Client::builder()
+                .pool_idle_timeout(std::time::Duration::from_secs(20))
+                .build()
+                .unwrap_or_default(),
             sent: Arc::new(AtomicU64::new(0)),
             compress_voxels: !loopback,
         }
