@@ -7,11 +7,13 @@
 //! - [`phantom`]: synthetic volumes with known ground truth, written as NIfTI-1.
 //! - [`dental`]: a jaw-like arch of touching teeth with ground truth, for the engine.
 //! - [`fixtures`]: the nibabel-written files of `assets/nibabel` and what nibabel read from them.
+//! - [`memory`]: this process's resident memory, for the benchmarks.
 //! - [`python`]: running the repo's Python tools (nibabel, requests) from the test venv.
 //! - [`quality`]: the real-data quality harness (real scans, simulated clicks over HTTP).
 
 pub mod dental;
 pub mod fixtures;
+pub mod memory;
 pub mod phantom;
 pub mod python;
 pub mod quality;

@@ -44,27 +44,29 @@ async fn download(
         _ => return Err(ApiError::InvalidDownload(file_type)),
     }
     let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
-    let (file, content_type, name) = (
-        result.labels_nifti,
-        "application/gzip",
-        "segmentation.nii.gz",
-    );
-    let bytes = tokio::fs::read(session.dir().join(file))
+    let bytes = tokio::fs::read(session.dir().join(result.labels_nifti))
         .await
         .map_err(|err| match err.kind() {
             // Replaced by a newer result between reading the metadata and the file.
             std::io::ErrorKind::NotFound => ApiError::NoSegmentation,
             _ => ApiError::Internal(format!("reading the result failed: {err}")),
         })?;
-    let disposition = format!("attachment; filename=\"{name}\"");
-    Ok((
+    Ok(attachment(bytes, "application/gzip", "segmentation.nii.gz"))
+}
+
+/// A file to save: its bytes with their type and the name to save them under.
+pub fn attachment(bytes: impl IntoResponse, content_type: &str, name: &str) -> Response {
+    (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// The ITK-SNAP label file of the latest result, with the labels named as the session names
@@ -73,17 +75,7 @@ fn label_file(session: &Session) -> Result<Response, ApiError> {
     let meta = session.meta();
     let result = meta.result.ok_or(ApiError::NoSegmentation)?;
     let text = label_description(&result.unique_labels, meta.naming);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"labels.txt\"".to_owned(),
-            ),
-        ],
-        text,
-    )
-        .into_response())
+    Ok(attachment(text, "text/plain; charset=utf-8", "labels.txt"))
 }
 
 /// The latest result as 3D Slicer's `.seg.nrrd`, made from the stored label volume.
@@ -102,17 +94,11 @@ async fn slicer_file(session: std::sync::Arc<Session>) -> Result<Response, ApiEr
         .map_err(|err| ApiError::Internal(format!("writing the .seg.nrrd failed: {err}")))
     })
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"segmentation.seg.nrrd\"".to_owned(),
-            ),
-        ],
+    Ok(attachment(
         bytes,
-    )
-        .into_response())
+        "application/octet-stream",
+        "segmentation.seg.nrrd",
+    ))
 }
 
 /// The latest result's label volume, decoded from the session's folder. Blocking.

@@ -4,15 +4,14 @@
 use std::io::Write as _;
 
 use axum::Extension;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use interseg_shared::error::ApiErrorBody;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::downloads::{label_voxels, stored_labels};
+use super::downloads::{attachment, label_voxels, stored_labels};
 use super::extract::{AppQuery, SessionHeader};
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
@@ -90,15 +89,7 @@ async fn download_mesh(
         ));
     }
     let (bytes, content_type, name) = blocking(move || meshes(&session, &query)).await?;
-    let disposition = format!("attachment; filename=\"{name}\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(attachment(bytes, content_type, &name))
 }
 
 /// The requested file: its bytes, content type and name. Blocking.

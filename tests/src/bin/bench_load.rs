@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use interseg_tests::memory::resident_bytes;
 use interseg_tests::phantom::{Ball, Phantom};
 use interseg_tests::{SessionClient, TestServer};
 use reqwest::StatusCode;
@@ -190,15 +191,4 @@ async fn one_user(
         round += 1;
     }
     Ok(())
-}
-
-fn resident_bytes() -> anyhow::Result<u64> {
-    let status =
-        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("no VmRSS")?;
-    Ok(kb * 1024)
 }

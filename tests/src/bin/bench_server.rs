@@ -10,8 +10,8 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use interseg_tests::TestServer;
+use interseg_tests::memory::resident_bytes;
 use interseg_tests::phantom::{gzip, nifti_i16};
 use reqwest::StatusCode;
 
@@ -164,17 +164,6 @@ fn ct_like_phantom() -> (Vec<i16>, Vec<[usize; 3]>) {
         .map(|(c, _)| c.map(|v| v.round() as usize))
         .collect();
     (values, seeds)
-}
-
-fn resident_bytes() -> anyhow::Result<u64> {
-    let status =
-        std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("no VmRSS")?;
-    Ok(kb * 1024)
 }
 
 fn median(values: &mut [Duration]) -> Duration {
