@@ -35,7 +35,7 @@ pub fn bone_around(volume: &Volume, region: &Region, cortex: f32, cap: usize) ->
     // Holes within the grown box, on a local label grid.
     let size = grown.size();
     let mut labels: Vec<u8> = grown.bits().iter().map(|&b| u8::from(b)).collect();
-    fill_holes(&mut labels, size, 1, [0; 3], size);
+    fill_holes(&mut labels, size, 1, [0; 3], size, &|_| false);
     let filled: Vec<usize> = labels
         .iter()
         .enumerate()

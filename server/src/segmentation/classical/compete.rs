@@ -32,18 +32,28 @@ pub struct Grower {
     pub sigma: f32,
 }
 
-/// Runs the competition; returns the label volume.
+/// What the competition decided.
+pub struct Outcome {
+    /// The label volume.
+    pub labels: Vec<u8>,
+    /// `(label, offset)` for every voxel an exclusion held back from its label: later passes
+    /// must not give it back.
+    pub held_back: Vec<(u8, usize)>,
+}
+
+/// Runs the competition.
 pub fn compete(
     volume: &Volume,
     spacing_mm: [f64; 3],
     growers: &[Grower],
     control: &RunControl,
-) -> Result<Vec<u8>, EngineError> {
+) -> Result<Outcome, EngineError> {
     let dims = volume.dims();
     let n = dims[0] * dims[1] * dims[2];
     // 0 = nobody yet; otherwise 1 + the grower's index. Zeroed and touched only where growth goes.
     let mut owner = vec![0u16; n];
     let mut labels = vec![0u8; n];
+    let mut held_back = Vec::new();
     let mut heap: BinaryHeap<Reverse<(u32, u16, usize)>> = BinaryHeap::new();
     for (rank, grower) in growers.iter().enumerate() {
         for &seed in &grower.seeds {
@@ -69,6 +79,9 @@ pub fn compete(
         owner[offset] = rank + 1;
         let grower = &growers[r];
         labels[offset] = grower.label;
+        if let Some(against) = grower.against {
+            held_back.push((against, offset));
+        }
         settled += 1;
         if settled.is_multiple_of(CANCEL_CHECK_EVERY) && control.is_cancelled() {
             return Err(EngineError::Cancelled);
@@ -91,7 +104,11 @@ pub fn compete(
             heap.push(Reverse(((cost + step).to_bits(), rank, next)));
         }
     }
-    Ok(labels)
+    // A voxel an exclusion held first and a label took later is the label's.
+    held_back.retain(|&(_, o)| labels[o] == 0);
+    held_back.sort_unstable();
+    held_back.dedup();
+    Ok(Outcome { labels, held_back })
 }
 
 fn rank_u16(rank: usize) -> u16 {

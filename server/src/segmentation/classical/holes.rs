@@ -4,8 +4,16 @@
 
 use interseg_shared::geometry::VoxelIndex;
 
-/// Fills the holes of `label` in `labels` on every axial slice of the box `lo..hi`.
-pub fn fill_holes(labels: &mut [u8], dims: [usize; 3], label: u8, lo: VoxelIndex, hi: VoxelIndex) {
+/// Fills the holes of `label` in `labels` on every axial slice of the box `lo..hi`, except
+/// voxels `kept_out` (held back by the user's exclude clicks).
+pub fn fill_holes(
+    labels: &mut [u8],
+    dims: [usize; 3],
+    label: u8,
+    lo: VoxelIndex,
+    hi: VoxelIndex,
+    kept_out: &dyn Fn(usize) -> bool,
+) {
     let (w, h) = (hi[0].saturating_sub(lo[0]), hi[1].saturating_sub(lo[1]));
     if w < 3 || h < 3 {
         return;
@@ -46,7 +54,7 @@ pub fn fill_holes(labels: &mut [u8], dims: [usize; 3], label: u8, lo: VoxelIndex
         for j in 0..h {
             for i in 0..w {
                 let o = at(i, j, k);
-                if !outside[i + w * j] && labels[o] == 0 {
+                if !outside[i + w * j] && labels[o] == 0 && !kept_out(o) {
                     labels[o] = label;
                 }
             }
@@ -74,7 +82,7 @@ mod tests {
             }
         }
         labels[3 + 7 * 3] = 9; // another label inside (slice 0) stays
-        fill_holes(&mut labels, dims, 4, [0, 0, 0], [7, 7, 2]);
+        fill_holes(&mut labels, dims, 4, [0, 0, 0], [7, 7, 2], &|_| false);
         assert_eq!(labels[2 + 7 * 2], 4);
         assert_eq!(labels[3 + 7 * 3], 9);
         assert_eq!(labels[2 + 7 * (2 + 7)], 0);

@@ -29,15 +29,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use interseg_shared::geometry::VoxelIndex;
+use interseg_shared::volume::Volume;
 use rayon::prelude::*;
 
 use self::cache::{ClickKey, RegionCache, VolumeFingerprint};
-use self::compete::{Grower, compete};
+use self::compete::{Grower, Outcome, compete};
 use self::holes::fill_holes;
 use self::object_region::{ObjectRegion, object_region};
 use self::refine::refine_boundary;
 use self::region::{Region, index_of};
-use self::seed_model::{ScanStats, scan_stats};
+use self::seed_model::{ScanStats, SeedModel, scan_stats, smoothed};
 use super::engine::{Engine, EngineError, LabelPrompt, LabelVolume, PromptBox, RunControl, Scan};
 
 /// How far (voxels) the edge refinement may move a label past the box of its region.
@@ -130,18 +131,30 @@ impl Engine for ClassicalEngine {
                 })
                 .collect();
             let allowed = Arc::new(allowed_region(scan, &clicks.include, &cut, &clicks.boxes));
+            tracing::debug!(
+                found = ?found.iter().map(|r| r.region.len()).collect::<Vec<_>>(),
+                cut = ?cut.iter().map(|r| r.len()).collect::<Vec<_>>(),
+                allowed = allowed.len(),
+                "label regions"
+            );
             if !clicks.exclude.is_empty() {
                 // An exclude click marks another object: it takes back from this label what
-                // that object's own region shares with it, and no more.
+                // that object's own region shares with it and looks more like the exclude
+                // click than like the label's include clicks, and no more.
+                let include_models: Vec<SeedModel> = found
+                    .iter()
+                    .flat_map(|r| r.models.iter().copied())
+                    .collect();
                 let mut marked: Vec<usize> = clicks
                     .exclude
                     .iter()
-                    .filter_map(|&c| region_of(&[c]))
-                    .flat_map(|r| r.region.offsets())
+                    .filter_map(|&c| region_of(&[c]).map(|r| (c, r)))
+                    .flat_map(|(c, r)| marked_by(volume, c, r, &include_models))
                     .collect();
                 marked.extend(clicks.exclude.iter().filter_map(|&c| volume.offset(c)));
                 marked.sort_unstable();
                 marked.dedup();
+                tracing::debug!(marked = marked.len(), "exclusion region");
                 exclusions.push(Grower {
                     label: 0,
                     against: Some(clicks.label),
@@ -160,7 +173,10 @@ impl Engine for ClassicalEngine {
         }
         // Exclusions first: they win ties against their label.
         let growers: Vec<Grower> = exclusions.into_iter().chain(growers).collect();
-        let mut labels = compete(volume, scan.spacing_mm, &growers, control)?;
+        let Outcome {
+            mut labels,
+            held_back,
+        } = compete(volume, scan.spacing_mm, &growers, control)?;
         control.report(0.85);
         let compete_done = started.elapsed();
         // Edges at local midpoints, label by label, within a margin of what each could take.
@@ -174,8 +190,25 @@ impl Engine for ClassicalEngine {
                 .collect();
             let lo = grower.allowed.lo.map(|x| x.saturating_sub(REFINE_MARGIN));
             let hi = [0, 1, 2].map(|a| (grower.allowed.hi[a] + REFINE_MARGIN).min(dims[a]));
-            refine_boundary(volume, &mut labels, grower.label, &mut members, lo, hi);
-            fill_holes(&mut labels, dims, grower.label, lo, hi);
+            let label = grower.label;
+            let kept_out = |o: usize| held_back.binary_search(&(label, o)).is_ok();
+            let kept_in: Vec<usize> = grower
+                .seeds
+                .iter()
+                .filter_map(|&s| volume.offset(s))
+                .filter(|&o| labels[o] == label)
+                .collect();
+            refine_boundary(
+                volume,
+                &mut labels,
+                label,
+                &mut members,
+                lo,
+                hi,
+                &kept_out,
+                &kept_in,
+            );
+            fill_holes(&mut labels, dims, label, lo, hi, &kept_out);
         }
         control.report(1.0);
         tracing::debug!(
@@ -297,6 +330,45 @@ fn allowed_region(
         });
     }
     Region::from_offsets(dims, &offsets)
+}
+
+/// What exclude click `click` marks of its object's region: the voxels that look more like it
+/// than like the label, and its immediate neighbours.
+fn marked_by(
+    volume: &Volume,
+    click: VoxelIndex,
+    region: &ObjectRegion,
+    include_models: &[SeedModel],
+) -> Vec<usize> {
+    let model = region.models.first();
+    region
+        .region
+        .offsets()
+        .into_iter()
+        .filter(|&o| {
+            near(volume.dims(), o, click)
+                || model.is_some_and(|m| looks_like(volume, o, m, include_models))
+        })
+        .collect()
+}
+
+/// Whether the voxel at offset `o` looks no less like `model` than like any of `others`
+/// (smoothed intensity, in each model's sigmas, within `LOOKS_ALIKE` of each other: where
+/// the models cannot tell the voxel apart, the competition decides).
+fn looks_like(volume: &Volume, o: usize, model: &SeedModel, others: &[SeedModel]) -> bool {
+    let v = smoothed(volume, index_of(o, volume.dims()));
+    let distance = |m: &SeedModel| (v - m.center).abs() / m.sigma;
+    let own = distance(model);
+    others.iter().all(|m| own < distance(m) + LOOKS_ALIKE)
+}
+
+/// Sigmas within which two models describe a voxel equally well.
+const LOOKS_ALIKE: f32 = 0.5;
+
+/// Whether offset `o` is the voxel `c` or one of its 26 neighbours.
+fn near(dims: [usize; 3], o: usize, c: VoxelIndex) -> bool {
+    let v = index_of(o, dims);
+    (0..3).all(|a| v[a].abs_diff(c[a]) <= 1)
 }
 
 /// A correction's region may be this many times the first click's before it is trimmed (to

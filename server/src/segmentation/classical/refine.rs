@@ -12,8 +12,13 @@ const WINDOW: usize = 2;
 const PASSES: usize = 2;
 
 /// Refines the boundary of `label` in `labels`, given its voxels (`members`, kept up to date),
-/// staying inside the box `lo..hi` and never taking voxels of another label. Work follows the
-/// boundary, not the box.
+/// staying inside the box `lo..hi`, never taking voxels of another label nor those `kept_out`
+/// (what the user's exclude clicks held back), and never giving up `kept_in` (the include
+/// clicks: every click counts). Work follows the boundary, not the box.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one pass over one label's boundary"
+)]
 pub fn refine_boundary(
     volume: &Volume,
     labels: &mut [u8],
@@ -21,6 +26,8 @@ pub fn refine_boundary(
     members: &mut Vec<usize>,
     lo: [usize; 3],
     hi: [usize; 3],
+    kept_out: &(dyn Fn(usize) -> bool + Sync),
+    kept_in: &[usize],
 ) {
     let dims = volume.dims();
     let strides = [1, dims[0], dims[0] * dims[1]];
@@ -91,7 +98,12 @@ pub fn refine_boundary(
                 } else {
                     v <= midpoint
                 };
-                (belongs != inside).then_some((o, belongs))
+                let fixed = if inside {
+                    kept_in.contains(&o)
+                } else {
+                    kept_out(o)
+                };
+                (belongs != inside && !fixed).then_some((o, belongs))
             })
             .collect();
         if changes.is_empty() {
