@@ -4,6 +4,8 @@
 
 use interseg_shared::geometry::VoxelIndex;
 
+use super::region::Region;
+
 /// Fills the holes of `label` in `labels` on every axial slice of the box `lo..hi`, except
 /// voxels `kept_out` (held back by the user's exclude clicks).
 pub fn fill_holes(
@@ -60,6 +62,61 @@ pub fn fill_holes(
             }
         }
     }
+}
+
+/// `region` with its small holes filled, slice by slice: gaps of at most `max_area` voxels
+/// that it encloses on an axial slice (noise that left both the voxel and its neighbours
+/// outside the band), which would otherwise make the region look thin where it is not.
+pub fn fill_small_holes(region: &Region, max_area: usize) -> Region {
+    let size = region.size();
+    let (w, h) = (size[0], size[1]);
+    let mut bits = region.bits().to_vec();
+    let mut visited = vec![false; w * h];
+    let mut component = Vec::new();
+    let mut stack = Vec::new();
+    for k in 0..size[2] {
+        let slice = &mut bits[w * h * k..w * h * (k + 1)];
+        visited.fill(false);
+        for start in 0..w * h {
+            if slice[start] || visited[start] {
+                continue;
+            }
+            // One 4-connected gap: filled if small and not open to the box's edge.
+            component.clear();
+            let mut open = false;
+            visited[start] = true;
+            stack.push(start);
+            while let Some(c) = stack.pop() {
+                component.push(c);
+                let (i, j) = (c % w, c / w);
+                open |= i == 0 || j == 0 || i + 1 == w || j + 1 == h;
+                let mut visit = |n: usize| {
+                    if !slice[n] && !visited[n] {
+                        visited[n] = true;
+                        stack.push(n);
+                    }
+                };
+                if i > 0 {
+                    visit(c - 1);
+                }
+                if i + 1 < w {
+                    visit(c + 1);
+                }
+                if j > 0 {
+                    visit(c - w);
+                }
+                if j + 1 < h {
+                    visit(c + w);
+                }
+            }
+            if !open && component.len() <= max_area {
+                for &c in &component {
+                    slice[c] = true;
+                }
+            }
+        }
+    }
+    Region::from_bits(region.dims, region.lo, region.hi, bits)
 }
 
 #[cfg(test)]

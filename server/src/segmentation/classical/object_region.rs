@@ -7,6 +7,7 @@ use interseg_shared::volume::Volume;
 
 use super::band::grow_band;
 use super::bone::bone_around;
+use super::holes::fill_small_holes;
 use super::necks::cut_at_necks;
 use super::region::Region;
 use super::region::{face_neighbours, index_of};
@@ -97,6 +98,7 @@ fn find(
     let band_ms = started.elapsed().as_millis();
     let region = Region::from_offsets(volume.dims(), &band.offsets);
     let band_voxels = region.len();
+    let region = fill_small_holes(&region, small_hole_area(scan.spacing_mm));
     let region = cut_at_necks(&region, clicks, scan.spacing_mm, control)?;
     let necked_voxels = region.len();
     let flood = sharpest_flood(
@@ -123,6 +125,19 @@ fn find(
         "object region"
     );
     Ok((region, flood))
+}
+
+/// Gaps in a band up to this area (mm², on an axial slice) are noise, not anatomy.
+const SMALL_HOLE_MM2: f64 = 25.0;
+
+fn small_hole_area(spacing_mm: [f64; 3]) -> usize {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "small positive"
+    )]
+    let area = (SMALL_HOLE_MM2 / (spacing_mm[0] * spacing_mm[1])).round() as usize;
+    area.max(1)
 }
 
 /// Bone outside at least this fraction of a region's boundary walls it in...

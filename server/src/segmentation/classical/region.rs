@@ -47,6 +47,18 @@ impl Region {
         }
     }
 
+    /// The region of the box `lo..hi` whose members are `bits` (i fastest within the box).
+    pub fn from_bits(dims: [usize; 3], lo: VoxelIndex, hi: VoxelIndex, bits: Vec<bool>) -> Self {
+        let count = bits.iter().filter(|&&b| b).count();
+        Self {
+            dims,
+            lo,
+            hi,
+            bits,
+            count,
+        }
+    }
+
     /// The box's size along each axis.
     pub fn size(&self) -> [usize; 3] {
         [0, 1, 2].map(|a| self.hi[a].saturating_sub(self.lo[a]))
