@@ -310,16 +310,16 @@ fn allowed_region(
     let scale = first.len();
     let mut offsets = first.offsets();
     for (click, region) in clicks.iter().zip(found).skip(1) {
-        if region.len() > CORRECTION_SCALE * scale {
-            offsets.extend(nearest(
-                region,
-                *click,
-                TRIMMED_SCALE * scale,
-                scan.spacing_mm,
-            ));
+        // A correction adds what lies around it, as far as it is from what the label had: the
+        // user clicked inside a missed part about that big.
+        let gap = distance_mm(&offsets, *click, scan.volume.dims(), scan.spacing_mm);
+        let reach = (REACH_PER_GAP * gap).max(MIN_REACH_MM);
+        let count = if region.len() > CORRECTION_SCALE * scale {
+            TRIMMED_SCALE * scale
         } else {
-            offsets.extend(region.offsets());
-        }
+            region.len()
+        };
+        offsets.extend(nearest(region, *click, count, reach, scan.spacing_mm));
     }
     offsets.sort_unstable();
     offsets.dedup();
@@ -376,8 +376,48 @@ fn near(dims: [usize; 3], o: usize, c: VoxelIndex) -> bool {
 const CORRECTION_SCALE: usize = 2;
 const TRIMMED_SCALE: usize = 1;
 
-/// The `count` voxels of `region` nearest to `from` along the region (offsets).
-fn nearest(region: &Region, from: VoxelIndex, count: usize, spacing_mm: [f64; 3]) -> Vec<usize> {
+/// How far a correction reaches, per mm between it and what the label had, and at least.
+const REACH_PER_GAP: f64 = 4.0;
+const MIN_REACH_MM: f64 = 5.0;
+
+/// The distance (mm) from `click` to the nearest of `offsets`.
+fn distance_mm(
+    offsets: &[usize],
+    click: VoxelIndex,
+    dims: [usize; 3],
+    spacing_mm: [f64; 3],
+) -> f64 {
+    offsets
+        .iter()
+        .map(|&o| {
+            let v = index_of(o, dims);
+            (0..3)
+                .map(|a| {
+                    #[expect(clippy::cast_precision_loss, reason = "voxel indices")]
+                    let d = (v[a] as f64 - click[a] as f64) * spacing_mm[a];
+                    d * d
+                })
+                .sum::<f64>()
+        })
+        .fold(f64::INFINITY, f64::min)
+        .sqrt()
+}
+
+/// The `count` voxels of `region` nearest to `from` along the region (offsets), none farther
+/// than `reach_mm`.
+fn nearest(
+    region: &Region,
+    from: VoxelIndex,
+    count: usize,
+    reach_mm: f64,
+    spacing_mm: [f64; 3],
+) -> Vec<usize> {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "micrometres"
+    )]
+    let reach = (reach_mm * 1000.0).min(1e15) as u64;
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
     let dims = region.dims;
@@ -389,6 +429,9 @@ fn nearest(region: &Region, from: VoxelIndex, count: usize, spacing_mm: [f64; 3]
         seen.insert(from);
     }
     while let Some(Reverse((cost, v))) = heap.pop() {
+        if cost > reach {
+            break;
+        }
         out.push(v[0] + dims[0] * (v[1] + dims[1] * v[2]));
         if out.len() >= count {
             break;
