@@ -126,8 +126,14 @@ impl Engine for ClassicalEngine {
             let cut: Vec<Cow<'_, Region>> = found
                 .iter()
                 .map(|r| {
-                    r.before(&excluded)
-                        .map_or(Cow::Borrowed(&r.region), Cow::Owned)
+                    r.before(&excluded).map_or(Cow::Borrowed(&r.region), |cut| {
+                        Cow::Owned(restore_beyond_reach(
+                            &r.region,
+                            &cut,
+                            &clicks.exclude,
+                            scan.spacing_mm,
+                        ))
+                    })
                 })
                 .collect();
             let allowed = Arc::new(allowed_region(scan, &clicks.include, &cut, &clicks.boxes));
@@ -375,6 +381,102 @@ fn near(dims: [usize; 3], o: usize, c: VoxelIndex) -> bool {
 /// `TRIMMED_SCALE` times the first's size, around the correction).
 const CORRECTION_SCALE: usize = 2;
 const TRIMMED_SCALE: usize = 1;
+
+/// `cut` (what is left of `region` before exclude clicks) with what it lost beyond every
+/// exclude click's reach given back: a click marks the part it lies in, about as big as it is
+/// deep inside the region, and not the far side of the object.
+fn restore_beyond_reach(
+    region: &Region,
+    cut: &Region,
+    excludes: &[VoxelIndex],
+    spacing_mm: [f64; 3],
+) -> Region {
+    let reaches: Vec<(VoxelIndex, f64)> = excludes
+        .iter()
+        .map(|&c| {
+            let depth = depth_mm(region, c, spacing_mm);
+            (c, (EXCLUDE_REACH_PER_DEPTH * depth).max(MIN_REACH_MM))
+        })
+        .collect();
+    let dims = region.dims;
+    let within = |v: VoxelIndex, c: VoxelIndex, reach: f64| {
+        let d2: f64 = (0..3)
+            .map(|a| {
+                #[expect(clippy::cast_precision_loss, reason = "voxel indices")]
+                let d = (v[a] as f64 - c[a] as f64) * spacing_mm[a];
+                d * d
+            })
+            .sum();
+        d2 <= reach * reach
+    };
+    let mut grown = Region::empty_box(dims, region.lo, region.hi);
+    for o in cut.offsets() {
+        grown.insert(index_of(o, dims));
+    }
+    for o in region.offsets() {
+        let v = index_of(o, dims);
+        if !cut.contains(v) && reaches.iter().all(|&(c, reach)| !within(v, c, reach)) {
+            grown.insert(v);
+        }
+    }
+    grown
+}
+
+/// How deep `c` lies inside `region` (mm to its nearest voxel outside it or the volume), searched out to
+/// `MAX_DEPTH_VOXELS`; 0 outside the region.
+fn depth_mm(region: &Region, c: VoxelIndex, spacing_mm: [f64; 3]) -> f64 {
+    if !region.contains(c) {
+        return 0.0;
+    }
+    let dims = region.dims;
+    let mut best = f64::INFINITY;
+    let min_step = spacing_mm.iter().copied().fold(f64::INFINITY, f64::min);
+    for r in 1..=MAX_DEPTH_VOXELS {
+        #[expect(clippy::cast_precision_loss, reason = "small")]
+        if (r as f64 - 1.0) * min_step > best {
+            break;
+        }
+        // Past the volume's edge is outside too.
+        for a in 0..3 {
+            if c[a] < r || c[a] + r >= dims[a] {
+                #[expect(clippy::cast_precision_loss, reason = "small")]
+                let edge = r as f64 * spacing_mm[a];
+                best = best.min(edge);
+            }
+        }
+        let lo = c.map(|x| x.saturating_sub(r));
+        let hi = [0, 1, 2].map(|a| (c[a] + r).min(dims[a] - 1));
+        for k in lo[2]..=hi[2] {
+            for j in lo[1]..=hi[1] {
+                for i in lo[0]..=hi[0] {
+                    let v = [i, j, k];
+                    let on_shell = (0..3).any(|a| v[a].abs_diff(c[a]) == r);
+                    if on_shell && !region.contains(v) {
+                        let d2: f64 = (0..3)
+                            .map(|a| {
+                                #[expect(clippy::cast_precision_loss, reason = "voxel indices")]
+                                let d = (v[a] as f64 - c[a] as f64) * spacing_mm[a];
+                                d * d
+                            })
+                            .sum();
+                        best = best.min(d2.sqrt());
+                    }
+                }
+            }
+        }
+    }
+    if best.is_finite() {
+        best
+    } else {
+        #[expect(clippy::cast_precision_loss, reason = "small")]
+        let far = MAX_DEPTH_VOXELS as f64 * min_step;
+        far
+    }
+}
+
+/// An exclude click's reach, per mm of its depth in the region it cuts.
+const EXCLUDE_REACH_PER_DEPTH: f64 = 10.0;
+const MAX_DEPTH_VOXELS: usize = 32;
 
 /// How far a correction reaches, per mm between it and what the label had, and at least.
 const REACH_PER_GAP: f64 = 4.0;

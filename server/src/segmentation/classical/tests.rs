@@ -328,3 +328,26 @@ fn a_click_in_marrow_takes_the_whole_bone_and_not_the_fat_beside_it() {
     let dice = 2.0 * both as f64 / (bone + found) as f64;
     assert!(dice > 0.95, "dice {dice}: {found} found, {bone} bone");
 }
+
+#[test]
+fn an_exclude_click_near_an_edge_takes_its_part_not_the_far_side() {
+    // A slab 4 voxels thick and 100 long; a cut left only its first 20 voxels. An exclude click
+    // at 30, 2 voxels deep, reaches about 20 mm: what lies beyond that is given back.
+    let dims = [100, 4, 4];
+    let all: Vec<usize> = (0..dims[0] * dims[1] * dims[2]).collect();
+    let region = Region::from_offsets(dims, &all);
+    let first: Vec<usize> = all
+        .iter()
+        .copied()
+        .filter(|&o| region::index_of(o, dims)[0] < 20)
+        .collect();
+    let cut = Region::from_offsets(dims, &first);
+    let restored = restore_beyond_reach(&region, &cut, &[[30, 1, 1]], [1.0; 3]);
+    assert!(restored.contains([10, 1, 1]), "what the cut kept stays");
+    assert!(!restored.contains([30, 1, 1]), "the click's own part goes");
+    assert!(
+        !restored.contains([45, 1, 1]),
+        "and what lies within its reach"
+    );
+    assert!(restored.contains([80, 1, 1]), "the far side comes back");
+}
