@@ -106,6 +106,8 @@ impl Engine for ClassicalEngine {
         let region_of = |clicks: &[VoxelIndex]| regions.get(&ClickKey::new(fingerprint, clicks));
         let mut exclusions = Vec::new();
         let mut growers = Vec::new();
+        // Per label: what its corrective include clicks found around themselves.
+        let mut corrections: HashMap<u8, Vec<usize>> = HashMap::new();
         for clicks in &labels {
             let found: Vec<&ObjectRegion> = clicks
                 .include
@@ -136,7 +138,9 @@ impl Engine for ClassicalEngine {
                     })
                 })
                 .collect();
-            let allowed = Arc::new(allowed_region(scan, &clicks.include, &cut, &clicks.boxes));
+            let (allowed, corrected) = allowed_region(scan, &clicks.include, &cut, &clicks.boxes);
+            let allowed = Arc::new(allowed);
+            corrections.insert(clicks.label, corrected);
             tracing::debug!(
                 found = ?found.iter().map(|r| r.region.len()).collect::<Vec<_>>(),
                 cut = ?cut.iter().map(|r| r.len()).collect::<Vec<_>>(),
@@ -198,12 +202,16 @@ impl Engine for ClassicalEngine {
             let hi = [0, 1, 2].map(|a| (grower.allowed.hi[a] + REFINE_MARGIN).min(dims[a]));
             let label = grower.label;
             let kept_out = |o: usize| held_back.binary_search(&(label, o)).is_ok();
-            let kept_in: Vec<usize> = grower
+            // The user's include clicks, and what each correction found around itself, stay.
+            let mut kept_in: Vec<usize> = grower
                 .seeds
                 .iter()
                 .filter_map(|&s| volume.offset(s))
+                .chain(corrections.get(&label).into_iter().flatten().copied())
                 .filter(|&o| labels[o] == label)
                 .collect();
+            kept_in.sort_unstable();
+            kept_in.dedup();
             refine_boundary(
                 volume,
                 &mut labels,
@@ -300,21 +308,23 @@ fn label_clicks(prompt: &LabelPrompt) -> LabelClicks {
     }
 }
 
-/// What the label's clicks found, kept inside its include boxes' in-plane extent. The first
-/// click sets the object's scale: a later click adds what it found up to that scale around
-/// itself, so a correction on an ambiguous spot cannot flood the label.
+/// What the label's clicks found, kept inside its include boxes' in-plane extent, and
+/// (sorted offsets) what its corrections added. The first click sets the object's scale: a
+/// later click adds what it found up to that scale around itself, so a correction on an
+/// ambiguous spot cannot flood the label.
 fn allowed_region(
     scan: Scan<'_>,
     clicks: &[VoxelIndex],
     found: &[Cow<'_, Region>],
     boxes: &[PromptBox],
-) -> Region {
+) -> (Region, Vec<usize>) {
     let dims = scan.volume.dims();
     let Some(first) = found.first() else {
-        return Region::empty_box(dims, [0; 3], [0; 3]);
+        return (Region::empty_box(dims, [0; 3], [0; 3]), Vec::new());
     };
     let scale = first.len();
     let mut offsets = first.offsets();
+    let mut corrected = Vec::new();
     for (click, region) in clicks.iter().zip(found).skip(1) {
         // A correction adds what lies around it, as far as it is from what the label had: the
         // user clicked inside a missed part about that big.
@@ -325,17 +335,22 @@ fn allowed_region(
         } else {
             region.len()
         };
-        offsets.extend(nearest(region, *click, count, reach, scan.spacing_mm));
+        corrected.extend(nearest(region, *click, count, reach, scan.spacing_mm));
     }
+    offsets.extend_from_slice(&corrected);
     offsets.sort_unstable();
     offsets.dedup();
+    corrected.sort_unstable();
+    corrected.dedup();
     if !boxes.is_empty() {
-        offsets.retain(|&o| {
+        let in_boxes = |&o: &usize| {
             let v = index_of(o, dims);
             boxes.iter().any(|b| in_box_extent(b, v))
-        });
+        };
+        offsets.retain(in_boxes);
+        corrected.retain(in_boxes);
     }
-    Region::from_offsets(dims, &offsets)
+    (Region::from_offsets(dims, &offsets), corrected)
 }
 
 /// What exclude click `click` marks of its object's region: the voxels that look more like it
@@ -393,33 +408,42 @@ fn restore_beyond_reach(
 ) -> Region {
     let reaches: Vec<(VoxelIndex, f64)> = excludes
         .iter()
-        .map(|&c| {
-            let depth = depth_mm(region, c, spacing_mm);
-            (c, (EXCLUDE_REACH_PER_DEPTH * depth).max(MIN_REACH_MM))
-        })
+        .map(|&c| (c, exclude_reach(region, c, spacing_mm)))
         .collect();
     let dims = region.dims;
-    let within = |v: VoxelIndex, c: VoxelIndex, reach: f64| {
-        let d2: f64 = (0..3)
-            .map(|a| {
-                #[expect(clippy::cast_precision_loss, reason = "voxel indices")]
-                let d = (v[a] as f64 - c[a] as f64) * spacing_mm[a];
-                d * d
-            })
-            .sum();
-        d2 <= reach * reach
-    };
     let mut grown = Region::empty_box(dims, region.lo, region.hi);
     for o in cut.offsets() {
         grown.insert(index_of(o, dims));
     }
     for o in region.offsets() {
         let v = index_of(o, dims);
-        if !cut.contains(v) && reaches.iter().all(|&(c, reach)| !within(v, c, reach)) {
+        if !cut.contains(v)
+            && reaches
+                .iter()
+                .all(|&(c, reach)| !within_mm(v, c, reach, spacing_mm))
+        {
             grown.insert(v);
         }
     }
     grown
+}
+
+/// How far (mm) an exclude click at `c` reaches into the label's `region`: a multiple of how
+/// deep it lies inside it.
+fn exclude_reach(region: &Region, c: VoxelIndex, spacing_mm: [f64; 3]) -> f64 {
+    (EXCLUDE_REACH_PER_DEPTH * depth_mm(region, c, spacing_mm)).max(MIN_REACH_MM)
+}
+
+/// Whether `v` lies within `reach` mm of `c`.
+fn within_mm(v: VoxelIndex, c: VoxelIndex, reach: f64, spacing_mm: [f64; 3]) -> bool {
+    let d2: f64 = (0..3)
+        .map(|a| {
+            #[expect(clippy::cast_precision_loss, reason = "voxel indices")]
+            let d = (v[a] as f64 - c[a] as f64) * spacing_mm[a];
+            d * d
+        })
+        .sum();
+    d2 <= reach * reach
 }
 
 /// How deep `c` lies inside `region` (mm to its nearest voxel outside it or the volume), searched out to

@@ -13,8 +13,8 @@ const PASSES: usize = 2;
 
 /// Refines the boundary of `label` in `labels`, given its voxels (`members`, kept up to date),
 /// staying inside the box `lo..hi`, never taking voxels of another label nor those `kept_out`
-/// (what the user's exclude clicks held back), and never giving up `kept_in` (the include
-/// clicks: every click counts). Work follows the boundary, not the box.
+/// (what the user's exclude clicks held back), and never giving up `kept_in` (sorted: the
+/// include clicks and what corrections found: every click counts). Work follows the boundary, not the box.
 #[expect(
     clippy::too_many_arguments,
     reason = "one pass over one label's boundary"
@@ -99,7 +99,7 @@ pub fn refine_boundary(
                     v <= midpoint
                 };
                 let fixed = if inside {
-                    kept_in.contains(&o)
+                    kept_in.binary_search(&o).is_ok()
                 } else {
                     kept_out(o)
                 };
