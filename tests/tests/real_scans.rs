@@ -48,7 +48,7 @@ async fn clicks_on_real_scans_find_the_structure() {
         let bytes = std::fs::read(cache.join(&volume.file)).unwrap();
         let upload = session.upload_bytes("scan.nii.gz", bytes).await.unwrap();
         assert_eq!(upload.status, StatusCode::OK, "{}", upload.json);
-        let clicks = run_task(&session, &truth, volume.spacing_mm, 5)
+        let clicks = run_task(&session, &truth, volume.spacing_mm, 5, false)
             .await
             .unwrap();
         let dice: Vec<f64> = clicks.iter().map(|c| c.dice).collect();

@@ -4,7 +4,10 @@
 //! table, writes the report as JSON and a plot of Dice against clicks per kind.
 //!
 //!     .venv/bin/python tools/fetch_quality_data.py      # once: the data, into a cache
-//!     cargo run --release -p interseg-tests --bin bench-quality -- [--out DIR] [--only TEXT]
+//!     cargo run --release -p interseg-tests --bin bench-quality -- [--out DIR] [--only TEXT] [--masks]
+//!
+//! `--masks` also writes each click's result, one byte per voxel (i fastest), as
+//! `DIR/masks/<task>.click<N>.u8`, with the volume's size in `<task>.json`, to look at.
 
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
@@ -28,12 +31,16 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let mut out = PathBuf::from("target/quality");
     let mut only: Option<String> = None;
+    let mut keep_masks = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--out" => out = args.next().context("--out needs a folder")?.into(),
             "--only" => only = Some(args.next().context("--only needs a text")?),
-            other => anyhow::bail!("unknown argument {other}; use --out DIR or --only TEXT"),
+            "--masks" => keep_masks = true,
+            other => {
+                anyhow::bail!("unknown argument {other}; use --out DIR, --only TEXT or --masks")
+            }
         }
     }
     let cache = cache_dir();
@@ -63,7 +70,11 @@ async fn main() -> anyhow::Result<()> {
             );
             let upload = session.upload_bytes(&name, bytes.clone()).await?;
             anyhow::ensure!(upload.status == StatusCode::OK, "upload: {}", upload.json);
-            let clicks = run_task(&session, &truth, volume.spacing_mm, CLICKS).await?;
+            let mut clicks =
+                run_task(&session, &truth, volume.spacing_mm, CLICKS, keep_masks).await?;
+            if keep_masks {
+                save_masks(&out.join("masks"), &task.name, truth.dims, &mut clicks)?;
+            }
             let outcome = TaskOutcome {
                 name: task.name.clone(),
                 kind: task.kind.clone(),
@@ -87,5 +98,27 @@ async fn main() -> anyhow::Result<()> {
     let png = out.join("quality.png");
     report.plot(&png)?;
     println!("wrote {} and {}", json.display(), png.display());
+    Ok(())
+}
+
+/// Writes each click's mask (and the volume's size) for `task` into `dir`, freeing them.
+fn save_masks(
+    dir: &std::path::Path,
+    task: &str,
+    dims: [usize; 3],
+    clicks: &mut [interseg_tests::quality::ClickOutcome],
+) -> anyhow::Result<()> {
+    let stem = task.replace('/', "__");
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(
+        dir.join(format!("{stem}.json")),
+        serde_json::to_vec(&serde_json::json!({ "dims": dims }))?,
+    )?;
+    for (n, click) in clicks.iter_mut().enumerate() {
+        if let Some(found) = click.found.take() {
+            let bytes: Vec<u8> = found.into_iter().map(u8::from).collect();
+            std::fs::write(dir.join(format!("{stem}.click{}.u8", n + 1)), bytes)?;
+        }
+    }
     Ok(())
 }

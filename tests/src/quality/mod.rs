@@ -109,6 +109,9 @@ pub struct ClickOutcome {
     /// Voxels labelled: with Dice and the target's size, whether the result is too large or
     /// too small.
     pub found_voxels: usize,
+    /// The label after this click (label 1 or not, per voxel); kept only when asked for.
+    #[serde(skip)]
+    pub found: Option<Vec<bool>>,
     /// The segmentation request's wall time.
     pub seconds: f64,
 }
@@ -146,6 +149,7 @@ pub async fn run_task(
     truth: &Mask,
     spacing_mm: [f64; 3],
     clicks: usize,
+    keep_masks: bool,
 ) -> anyhow::Result<Vec<ClickOutcome>> {
     let mut outcomes = Vec::new();
     let mut found = vec![false; truth.voxels.len()];
@@ -178,6 +182,7 @@ pub async fn run_task(
             include: click.include,
             dice,
             found_voxels: found.iter().filter(|&&f| f).count(),
+            found: keep_masks.then(|| found.clone()),
             seconds,
         });
     }
