@@ -22,6 +22,10 @@ pub enum ClientError {
     Refused { status: StatusCode, detail: String },
     #[error("unexpected answer from the server")]
     Answer(#[source] reqwest::Error),
+    #[error("cannot use the CA file {path}: {reason}")]
+    CaFile { path: String, reason: String },
+    #[error("cannot start the HTTP client")]
+    Http(#[source] reqwest::Error),
     #[error("cannot read {path}")]
     File {
         path: String,
@@ -41,13 +45,35 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(server: &str, token: Option<String>) -> Self {
-        Self {
-            http: reqwest::Client::new(),
+    /// A client for `server` (`http://` or `https://`), trusting also the certificate
+    /// authorities in the PEM file `ca_file` when given.
+    pub fn new(
+        server: &str,
+        token: Option<String>,
+        ca_file: Option<&Path>,
+    ) -> Result<Self, ClientError> {
+        let mut builder = reqwest::Client::builder();
+        if let Some(path) = ca_file {
+            let unusable = |reason: String| ClientError::CaFile {
+                path: path.display().to_string(),
+                reason,
+            };
+            let pem = std::fs::read(path).map_err(|e| unusable(e.to_string()))?;
+            let certificates =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| unusable(e.to_string()))?;
+            if certificates.is_empty() {
+                return Err(unusable("it holds no certificate".to_owned()));
+            }
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        Ok(Self {
+            http: builder.build().map_err(ClientError::Http)?,
             base: server.trim_end_matches('/').to_owned(),
             token: token.filter(|t| !t.is_empty()),
             session: None,
-        }
+        })
     }
 
     pub fn with_session(mut self, session: String) -> Self {

@@ -32,6 +32,10 @@ struct Cli {
         hide_env_values = true
     )]
     token: Option<String>,
+    /// Certificate authorities (PEM) to trust for an `https://` server, besides the usual
+    /// public ones: a lab's own CA, or the server's self-signed certificate.
+    #[arg(long, global = true, env = "INTERSEG_CA_FILE")]
+    ca_file: Option<std::path::PathBuf>,
     /// No progress bars or summaries, only errors.
     #[arg(long, short, global = true)]
     quiet: bool,
@@ -61,7 +65,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let client = Client::new(&cli.server, cli.token);
+    let client = match Client::new(&cli.server, cli.token, cli.ca_file.as_deref()) {
+        Ok(client) => client,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Segment(args) => segment::run(client, args, cli.quiet).await,

@@ -164,3 +164,38 @@ async fn failures_say_why_and_exit_non_zero() {
     assert!(!malformed.status.success());
     assert!(String::from_utf8_lossy(&malformed.stderr).contains("I,J,K"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn segment_works_over_https_with_a_ca_file() {
+    let certificates = interseg_tests::tls::TestCertificates::generate().unwrap();
+    let server = TestServer::spawn_tls(&certificates).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (_, balls, scan) = two_balls(dir.path());
+    let out = dir.path().join("labels.nii.gz");
+    let [i, j, k] = balls[0].center_voxel();
+    let ca = certificates.ca().display().to_string();
+    let run = interseg(args(&[
+        "--server",
+        &server.url(""),
+        "--ca-file",
+        &ca,
+        "segment",
+        &scan.display().to_string(),
+        "--point",
+        &format!("{i},{j},{k}"),
+        "--out",
+        &out.display().to_string(),
+    ]))
+    .await;
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.exists());
+    // Without the CA, the certificate is not trusted: a clear failure.
+    let untrusted = interseg(args(&["--server", &server.url(""), "sessions"])).await;
+    assert!(!untrusted.status.success());
+    let stderr = String::from_utf8_lossy(&untrusted.stderr);
+    assert!(stderr.contains("cannot reach the server"), "{stderr}");
+}

@@ -69,6 +69,14 @@ pub struct Config {
     #[arg(long, env = "INTERSEG_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
 
+    /// Serve HTTPS with this certificate chain (PEM; needs `--tls-key`).
+    #[arg(long, env = "INTERSEG_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of `--tls-cert` (PEM).
+    #[arg(long, env = "INTERSEG_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
     /// Token that unlocks full session ids in `GET /api/sessions` (`Authorization: Bearer …`).
     #[arg(long, env = "INTERSEG_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,

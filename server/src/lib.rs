@@ -18,6 +18,7 @@ pub mod segmentation;
 mod serve;
 pub mod session;
 pub mod state;
+pub mod tls;
 pub mod volume;
 
 use std::future::Future;
@@ -73,7 +74,8 @@ pub async fn run(
         })
     });
     let idle_timeout = state.config.idle_timeout();
-    let served = serve::serve(listener, app(state), idle_timeout, shutdown).await;
+    let tls = state.tls.clone();
+    let served = serve::serve(listener, app(state), tls, idle_timeout, shutdown).await;
     expiry.abort();
     if let Some(forget) = forget {
         forget.abort();

@@ -25,8 +25,9 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("binding {bind}"))?;
+    let scheme = if state.tls.is_some() { "https" } else { "http" };
     tracing::info!(
-        "interseg server listening on http://{}",
+        "interseg server listening on {scheme}://{}",
         listener.local_addr()?
     );
     run(listener, state, shutdown_signal()).await?;

@@ -11,7 +11,9 @@ use crate::segmentation::Engine;
 use crate::segmentation::classical::ClassicalEngine;
 use crate::segmentation::onnx::{OnnxConfig, OnnxEngine, OnnxError};
 use crate::session::{SessionStore, StoreError};
+use crate::tls::{self, TlsError};
 use crate::volume::LoadLimits;
+use tokio_rustls::TlsAcceptor;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -23,6 +25,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// `--rate-limit`, per client address; `None` when there is no limit.
     pub rate_limiter: Option<Arc<ClientLimiter>>,
+    /// Set when the server speaks HTTPS (`--tls-cert`, `--tls-key`).
+    pub tls: Option<TlsAcceptor>,
 }
 
 /// The server could not start.
@@ -36,6 +40,8 @@ pub enum StartupError {
     EngineConfig(&'static str),
     #[error(transparent)]
     Onnx(#[from] OnnxError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 }
 
 /// The engine the configuration asks for, loaded and checked.
@@ -75,7 +81,12 @@ impl AppState {
             SessionStore::open(&data_dir.join("sessions"), limits, config.session_timeout())?;
         sessions.limit_to(config.max_sessions);
         sessions.memory().set_budget(config.memory_budget_bytes());
+        let tls = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
+            _ => None,
+        };
         Ok(Self {
+            tls,
             sessions,
             segmentation_slots: Arc::new(Semaphore::new(config.segmentation_slots())),
             metrics: Arc::default(),

@@ -10,6 +10,7 @@
 //! - [`memory`]: this process's resident memory, for the benchmarks.
 //! - [`python`]: running the repo's Python tools (nibabel, requests) from the test venv.
 //! - [`quality`]: the real-data quality harness (real scans, simulated clicks over HTTP).
+//! - [`tls`]: a test CA and server certificate, for HTTPS tests.
 
 pub mod dental;
 pub mod fixtures;
@@ -18,6 +19,7 @@ pub mod phantom;
 pub mod python;
 pub mod quality;
 pub mod server;
+pub mod tls;
 
 pub use server::{SessionClient, TestServer};
 

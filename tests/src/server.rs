@@ -14,6 +14,8 @@ use tokio::sync::oneshot;
 /// A server running in this process on 127.0.0.1:0, with a data dir of its own.
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// `http`, or `https` for a server started with TLS.
+    pub scheme: &'static str,
     pub data_dir: PathBuf,
     pub http: reqwest::Client,
     _temp: Option<tempfile::TempDir>,
@@ -35,6 +37,20 @@ impl TestServer {
         Ok(server)
     }
 
+    /// Starts a server that speaks HTTPS with `certificates`; its client trusts their CA.
+    pub async fn spawn_tls(certificates: &crate::tls::TestCertificates) -> anyhow::Result<Self> {
+        let mut server = Self::spawn_with(|config| {
+            config.tls_cert = Some(certificates.cert());
+            config.tls_key = Some(certificates.key());
+        })
+        .await?;
+        let ca = reqwest::Certificate::from_pem(&std::fs::read(certificates.ca())?)?;
+        server.http = reqwest::Client::builder()
+            .add_root_certificate(ca)
+            .build()?;
+        Ok(server)
+    }
+
     /// Starts a server on an existing data dir (to test restarts).
     pub async fn spawn_in(
         data_dir: &Path,
@@ -52,6 +68,11 @@ impl TestServer {
     ) -> anyhow::Result<Self> {
         let mut config = Config::with_data_dir(data_dir);
         configure(&mut config);
+        let scheme = if config.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         let state = tokio::task::spawn_blocking(move || AppState::open(config)).await??;
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
@@ -61,6 +82,7 @@ impl TestServer {
         }));
         Ok(Self {
             addr,
+            scheme,
             data_dir: data_dir.to_path_buf(),
             http: reqwest::Client::new(),
             _temp: None,
@@ -70,7 +92,13 @@ impl TestServer {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
+        // By name, so that a certificate for `localhost` fits.
+        let host = if self.scheme == "https" {
+            format!("localhost:{}", self.addr.port())
+        } else {
+            self.addr.to_string()
+        };
+        format!("{}://{host}{path}", self.scheme)
     }
 
     /// A GET with no session header (server-wide routes: `/healthz`, `/api/sessions`).

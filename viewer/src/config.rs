@@ -20,6 +20,9 @@ pub struct ViewerConfig {
     /// The API token the remote server asks for, if any.
     #[serde(default)]
     pub api_token: Option<String>,
+    /// Extra certificate authorities (a PEM file) to trust for an `https://` server.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
     /// The session to resume, per server (its URL, or [`EMBEDDED`]).
     #[serde(default)]
     pub sessions: BTreeMap<String, String>,

@@ -16,6 +16,10 @@ struct Cli {
     /// The API token the remote server asks for (sent as `Authorization: Bearer`).
     #[arg(long, env = "INTERSEG_API_TOKEN")]
     token: Option<String>,
+    /// Certificate authorities (PEM) to trust for an `https://` server, besides the usual
+    /// public ones: a lab's own CA, or the server's self-signed certificate.
+    #[arg(long, env = "INTERSEG_CA_FILE")]
+    ca_file: Option<std::path::PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -31,6 +35,7 @@ fn main() -> anyhow::Result<()> {
     let mut config = settings.as_ref().map(ConfigFile::load).unwrap_or_default();
     config.server_url = cli.server.or(config.server_url);
     config.api_token = cli.token.or(config.api_token);
+    config.ca_file = cli.ca_file.or(config.ca_file);
     let (server_url, embedded) = match config.server_url.clone() {
         Some(url) => (url, None),
         None => {

@@ -124,3 +124,34 @@ async fn voxels_arrive_the_same_compressed_or_not() {
         "compressed on the wire: {on_wire}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_viewer_works_with_an_https_server_and_its_ca() {
+    use std::sync::Arc;
+
+    use interseg_viewer::client::volume::{Progress, UploadSource};
+
+    let certificates = interseg_tests::tls::TestCertificates::generate().unwrap();
+    let server = TestServer::spawn_tls(&certificates).await.unwrap();
+    let url = server.url("/");
+    let client = ServerClient::connect(&url, None, Some(&certificates.ca())).unwrap();
+    let session = client.create_session().await.unwrap();
+    let sample = UploadSource::Bytes {
+        name: interseg_viewer::sample::FILE_NAME.to_owned(),
+        bytes: interseg_viewer::sample::BYTES.to_vec(),
+    };
+    let progress = Arc::new(Progress::default());
+    client.upload(&session, sample, progress).await.unwrap();
+    let info = client.volume_info(&session).await.unwrap();
+    assert!(info.shape.iter().all(|&n| n > 0), "{info:?}");
+    // Without the CA the server is unreachable, and the error says where.
+    let err = ServerClient::connect(&url, None, None)
+        .unwrap()
+        .create_session()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ClientError::Unreachable { .. }), "{err:?}");
+    // A CA file that is not one is refused before any request.
+    let err = ServerClient::connect(&url, None, Some(&certificates.key())).unwrap_err();
+    assert!(err.to_string().contains("CA file"), "{err}");
+}

@@ -272,10 +272,19 @@ impl ViewerApp {
         } else {
             (url.clone(), Some(url))
         };
+        // Nothing changes unless the client can be made (an unusable CA file is said so).
+        let client =
+            match ServerClient::connect(&base, token.clone(), self.config.ca_file.as_deref()) {
+                Ok(client) => client,
+                Err(error) => {
+                    self.complain(error.to_string());
+                    return;
+                }
+            };
         self.config.server_url = remote;
-        self.config.api_token = token.clone();
-        self.server_url = base.clone();
-        self.net.set_client(ServerClient::with_token(&base, token));
+        self.config.api_token = token;
+        self.server_url = base;
+        self.net.set_client(client);
         self.doc = Document::default();
         self.reconnect();
     }

@@ -93,7 +93,12 @@ impl ViewerApp {
         settings: Option<ConfigFile>,
         config: ViewerConfig,
     ) -> std::io::Result<Self> {
-        let client = ServerClient::with_token(&server_url, config.api_token.clone());
+        let client = ServerClient::connect(
+            &server_url,
+            config.api_token.clone(),
+            config.ca_file.as_deref(),
+        )
+        .map_err(std::io::Error::other)?;
         let renderer = render_state.map(SliceRenderer::new);
         let mut net = Net::new(ctx, client)?;
         net.set_renderer(renderer.clone());

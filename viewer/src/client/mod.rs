@@ -11,8 +11,10 @@ pub mod prompts;
 pub mod segmentation;
 pub mod volume;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use interseg_shared::api::SESSION_HEADER;
 use interseg_shared::api::session::CreatedSession;
@@ -38,6 +40,32 @@ impl ClientError {
     pub fn is_connection_lost(&self) -> bool {
         matches!(self, Self::Unreachable { .. })
     }
+}
+
+/// The HTTP client: idle connections are let go before the server's idle timeout (30 s by
+/// default) closes them, so a request never races a connection the server is closing.
+fn http_client(ca_file: Option<&Path>) -> Result<reqwest::Client, ClientError> {
+    let mut builder = reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(20));
+    if let Some(path) = ca_file {
+        let unusable = |reason: String| {
+            ClientError::Local(format!(
+                "the CA file {} cannot be used: {reason}",
+                path.display()
+            ))
+        };
+        let pem = std::fs::read(path).map_err(|e| unusable(e.to_string()))?;
+        let certificates =
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| unusable(e.to_string()))?;
+        if certificates.is_empty() {
+            return Err(unusable("it holds no certificate".to_owned()));
+        }
+        for certificate in certificates {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| ClientError::Local(format!("the HTTP client cannot start: {e}")))
 }
 
 /// How the viewer got its session.
@@ -80,6 +108,20 @@ impl ServerClient {
 
     /// A client that sends `Authorization: Bearer <token>` with every request.
     pub fn with_token(base: &str, token: Option<String>) -> Self {
+        Self::build(base, token, http_client(None).unwrap_or_default())
+    }
+
+    /// A client for `base` (`http://` or `https://`) that also trusts the certificate
+    /// authorities in the PEM file `ca_file` (a lab's own CA or a self-signed certificate).
+    pub fn connect(
+        base: &str,
+        token: Option<String>,
+        ca_file: Option<&Path>,
+    ) -> Result<Self, ClientError> {
+        Ok(Self::build(base, token, http_client(ca_file)?))
+    }
+
+    fn build(base: &str, token: Option<String>, http: reqwest::Client) -> Self {
         let base = base.trim_end_matches('/').to_owned();
         let loopback = reqwest::Url::parse(&base).is_ok_and(|url| match url.host_str() {
             Some("localhost") => true,
@@ -92,12 +134,7 @@ impl ServerClient {
         Self {
             base,
             token: token.filter(|t| !t.is_empty()),
-            // Idle connections are let go before the server's idle timeout (30 s by default)
-            // closes them, so a request never races a connection the server is closing.
-            http: reqwest::Client::builder()
-                .pool_idle_timeout(std::time::Duration::from_secs(20))
-                .build()
-                .unwrap_or_default(),
+            http,
             sent: Arc::new(AtomicU64::new(0)),
             compress_voxels: !loopback,
         }
