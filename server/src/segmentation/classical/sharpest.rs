@@ -32,7 +32,7 @@ const DROP: f32 = 0.9;
 const PERSIST_TENTHS: usize = 15;
 /// A peak is an edge only this many sigmas high, and this many times the lowest score before.
 const MIN_PEAK_SIGMAS: f32 = 1.5;
-const PEAK_OVER_FLOOR: f32 = 2.0;
+const PEAK_OVER_FLOOR: f32 = 1.5;
 /// Extra cost of a step, per sigma of intensity change across it.
 const EDGE_WEIGHT: f32 = 1.0;
 /// Extra cost of a step, per sigma that the voxel entered lies from the click's intensity.
