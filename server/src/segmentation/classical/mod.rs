@@ -331,7 +331,7 @@ fn allowed_region(
         let gap = distance_mm(&offsets, *click, scan.volume.dims(), scan.spacing_mm);
         let reach = (REACH_PER_GAP * gap).max(MIN_REACH_MM);
         let count = if region.len() > CORRECTION_SCALE * scale {
-            TRIMMED_SCALE * scale
+            scale / TRIMMED_DIVISOR
         } else {
             region.len()
         };
@@ -393,9 +393,10 @@ fn near(dims: [usize; 3], o: usize, c: VoxelIndex) -> bool {
 }
 
 /// A correction's region may be this many times the first click's before it is trimmed (to
-/// `TRIMMED_SCALE` times the first's size, around the correction).
+/// the first's size divided by `TRIMMED_DIVISOR`, around the correction): so much more than
+/// the object itself means the correction's region leaked.
 const CORRECTION_SCALE: usize = 2;
-const TRIMMED_SCALE: usize = 1;
+const TRIMMED_DIVISOR: usize = 2;
 
 /// `cut` (what is left of `region` before exclude clicks) with what it lost beyond every
 /// exclude click's reach given back: a click marks the part it lies in, about as big as it is
