@@ -23,7 +23,18 @@ impl ViewerApp {
                 self.doc.session = SessionView::Failed(err.to_string());
                 self.failed("start a session", &err);
             }
-            Event::NoVolume => self.doc.transfer = None,
+            Event::NoVolume => {
+                // The session had no volume when it started; an upload the user began since
+                // (it can be cancelled) goes on.
+                if self
+                    .doc
+                    .transfer
+                    .as_ref()
+                    .is_none_or(|t| t.cancel.is_none())
+                {
+                    self.doc.transfer = None;
+                }
+            }
             Event::FileName(name) => {
                 self.fields.save_path = super::save_path_for(&name);
                 self.doc.volume_name = Some(name);
