@@ -384,7 +384,7 @@ fn looks_like(volume: &Volume, o: usize, model: &SeedModel, others: &[SeedModel]
 }
 
 /// Sigmas within which two models describe a voxel equally well.
-const LOOKS_ALIKE: f32 = 0.5;
+const LOOKS_ALIKE: f32 = 1.0;
 
 /// Whether offset `o` is the voxel `c` or one of its 26 neighbours.
 fn near(dims: [usize; 3], o: usize, c: VoxelIndex) -> bool {
