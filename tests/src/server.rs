@@ -123,6 +123,17 @@ impl TestServer {
         Ok(self.client_for(&id))
     }
 
+    /// A new session holding a small NIfTI volume (a nibabel fixture), and the upload's
+    /// answer: what a bad upload must leave intact.
+    pub async fn session_with_volume(&self) -> anyhow::Result<(SessionClient, Answer)> {
+        let session = self.new_session().await?;
+        let good = session
+            .upload_file(&crate::fixtures::dir().join("int16_le_raw.nii.gz"))
+            .await?;
+        anyhow::ensure!(good.status == StatusCode::OK, "upload: {}", good.json);
+        Ok((session, good))
+    }
+
     pub fn client_for(&self, session_id: &str) -> SessionClient {
         SessionClient {
             base: self.url(""),

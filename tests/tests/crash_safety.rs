@@ -8,27 +8,15 @@
 )]
 
 use interseg_tests::phantom::{gzip, nifti_i16};
-use interseg_tests::server::Answer;
-use interseg_tests::{SessionClient, TestServer, fixtures, workspace_root};
+use interseg_tests::{TestServer, fixtures, workspace_root};
 use reqwest::StatusCode;
-
-/// A new session holding a small NIfTI volume: what a bad upload must leave intact.
-async fn session_with_volume(server: &TestServer) -> (SessionClient, Answer) {
-    let session = server.new_session().await.unwrap();
-    let good = session
-        .upload_file(&fixtures::dir().join("int16_le_raw.nii.gz"))
-        .await
-        .unwrap();
-    assert_eq!(good.status, StatusCode::OK, "{}", good.json);
-    (session, good)
-}
 
 /// 2000 nested undefined-length sequences (41 KB; zipped, 358 bytes). Parsing them by
 /// recursion once overflowed a thread's stack and aborted the process: this test process, here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deeply_nested_dicom_is_refused_and_the_session_keeps_its_volume() {
     let server = TestServer::spawn().await.unwrap();
-    let (session, good) = session_with_volume(&server).await;
+    let (session, good) = server.session_with_volume().await.unwrap();
     session.mark(2, 3, 2, 2).await.unwrap();
 
     for name in ["nested-sequences-2000.dcm", "nested-sequences-2000.zip"] {
@@ -176,7 +164,7 @@ async fn a_zip_bomb_is_refused_under_small_limits() {
     let server = TestServer::spawn_with(|c| c.max_voxels = 1_000_000)
         .await
         .unwrap();
-    let (session, good) = session_with_volume(&server).await;
+    let (session, good) = server.session_with_volume().await.unwrap();
     let bomb = zip_bomb(64 << 20);
     assert!(bomb.len() < 1 << 20, "the bomb is small on the wire");
     let answer = session.upload_bytes("series.zip", bomb).await.unwrap();

@@ -13,7 +13,7 @@
 use std::time::Duration;
 
 use interseg_tests::memory::resident_bytes;
-use interseg_tests::{TestServer, fixtures, workspace_root};
+use interseg_tests::{TestServer, workspace_root};
 use reqwest::StatusCode;
 
 /// Far longer than any refusal takes; reaching it means the server hung on the input.
@@ -29,12 +29,7 @@ async fn every_corpus_input_is_refused_cleanly() {
     })
     .await
     .unwrap();
-    let session = server.new_session().await.unwrap();
-    let good = session
-        .upload_file(&fixtures::dir().join("int16_le_raw.nii.gz"))
-        .await
-        .unwrap();
-    assert_eq!(good.status, StatusCode::OK, "{}", good.json);
+    let (session, good) = server.session_with_volume().await.unwrap();
     session.mark(2, 3, 2, 2).await.unwrap();
 
     let mut corpus: Vec<_> = std::fs::read_dir(workspace_root().join("assets/regressions"))

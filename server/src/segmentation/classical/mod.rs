@@ -437,14 +437,18 @@ fn exclude_reach(region: &Region, c: VoxelIndex, spacing_mm: [f64; 3]) -> f64 {
 
 /// Whether `v` lies within `reach` mm of `c`.
 fn within_mm(v: VoxelIndex, c: VoxelIndex, reach: f64, spacing_mm: [f64; 3]) -> bool {
-    let d2: f64 = (0..3)
+    squared_mm(v, c, spacing_mm) <= reach * reach
+}
+
+/// The squared distance (mm²) between voxels `v` and `c`.
+fn squared_mm(v: VoxelIndex, c: VoxelIndex, spacing_mm: [f64; 3]) -> f64 {
+    (0..3)
         .map(|a| {
             #[expect(clippy::cast_precision_loss, reason = "voxel indices")]
             let d = (v[a] as f64 - c[a] as f64) * spacing_mm[a];
             d * d
         })
-        .sum();
-    d2 <= reach * reach
+        .sum()
 }
 
 /// How deep `c` lies inside `region` (mm to its nearest voxel outside it or the volume), searched out to
@@ -477,14 +481,7 @@ fn depth_mm(region: &Region, c: VoxelIndex, spacing_mm: [f64; 3]) -> f64 {
                     let v = [i, j, k];
                     let on_shell = (0..3).any(|a| v[a].abs_diff(c[a]) == r);
                     if on_shell && !region.contains(v) {
-                        let d2: f64 = (0..3)
-                            .map(|a| {
-                                #[expect(clippy::cast_precision_loss, reason = "voxel indices")]
-                                let d = (v[a] as f64 - c[a] as f64) * spacing_mm[a];
-                                d * d
-                            })
-                            .sum();
-                        best = best.min(d2.sqrt());
+                        best = best.min(squared_mm(v, c, spacing_mm).sqrt());
                     }
                 }
             }
@@ -516,16 +513,7 @@ fn distance_mm(
 ) -> f64 {
     offsets
         .iter()
-        .map(|&o| {
-            let v = index_of(o, dims);
-            (0..3)
-                .map(|a| {
-                    #[expect(clippy::cast_precision_loss, reason = "voxel indices")]
-                    let d = (v[a] as f64 - click[a] as f64) * spacing_mm[a];
-                    d * d
-                })
-                .sum::<f64>()
-        })
+        .map(|&o| squared_mm(index_of(o, dims), click, spacing_mm))
         .fold(f64::INFINITY, f64::min)
         .sqrt()
 }
