@@ -185,6 +185,7 @@ impl Volume {
     }
 
     /// The scaled intensity at (i, j, k).
+    #[inline]
     pub fn value(&self, index: VoxelIndex) -> Option<f64> {
         let offset = self.offset(index)?;
         self.voxels

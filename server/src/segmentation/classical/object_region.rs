@@ -99,8 +99,10 @@ fn find(
     let region = Region::from_offsets(volume.dims(), &band.offsets);
     let band_voxels = region.len();
     let region = fill_small_holes(&region, small_hole_area(scan.spacing_mm));
+    let holes_ms = started.elapsed().as_millis() - band_ms;
     let region = cut_at_necks(&region, clicks, scan.spacing_mm, control)?;
     let necked_voxels = region.len();
+    let necks_ms = started.elapsed().as_millis() - band_ms - holes_ms;
     let flood = sharpest_flood(
         volume,
         scan.spacing_mm,
@@ -121,6 +123,8 @@ fn find(
         necked_voxels,
         kept_voxels = region.len(),
         band_ms,
+        holes_ms,
+        necks_ms,
         rest_ms = started.elapsed().as_millis() - band_ms,
         "object region"
     );

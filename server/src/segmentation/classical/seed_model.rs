@@ -159,6 +159,9 @@ pub fn smoothed(volume: &Volume, v: VoxelIndex) -> f32 {
         values[n] = value(volume, w);
         n += 1;
     }
+    if n == 7 {
+        return median_of_7(values);
+    }
     let values = &mut values[..n];
     values.sort_unstable_by(f32::total_cmp);
     if n % 2 == 1 {
@@ -166,6 +169,33 @@ pub fn smoothed(volume: &Volume, v: VoxelIndex) -> f32 {
     } else {
         0.5 * (values[n / 2 - 1] + values[n / 2])
     }
+}
+
+/// The median of seven values by a fixed exchange network (Devillard's `opt_med7`): this runs
+/// for nearly every voxel a flood reaches, where a general sort costs several times more.
+#[inline]
+fn median_of_7(mut p: [f32; 7]) -> f32 {
+    const PAIRS: [(usize, usize); 13] = [
+        (0, 5),
+        (0, 3),
+        (1, 6),
+        (2, 4),
+        (0, 1),
+        (3, 5),
+        (2, 6),
+        (2, 3),
+        (3, 6),
+        (4, 5),
+        (1, 4),
+        (1, 3),
+        (3, 4),
+    ];
+    for (a, b) in PAIRS {
+        let (lo, hi) = (p[a].min(p[b]), p[a].max(p[b]));
+        p[a] = lo;
+        p[b] = hi;
+    }
+    p[3]
 }
 
 /// The voxels within `radius` of `c` (per axis) inside the volume.
@@ -209,4 +239,38 @@ fn percentiles<const N: usize>(values: &mut [f32], at: [usize; N]) -> [f32; N] {
     }
     values.sort_by(f32::total_cmp);
     at.map(|p| values[(values.len() - 1) * p / 100])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median_of_7;
+
+    #[test]
+    fn median_of_7_matches_a_sort_for_every_order() {
+        // Every permutation of seven distinct values (and of some with repeats).
+        for values in [
+            [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+            [3.0, 3.0, 1.0, 9.0, 9.0, -2.0, 3.5],
+        ] {
+            let mut sorted = values;
+            sorted.sort_by(f32::total_cmp);
+            let mut order: Vec<usize> = (0..7).collect();
+            permutations(&mut order, 0, &mut |o| {
+                let p = [0, 1, 2, 3, 4, 5, 6].map(|k| values[o[k]]);
+                assert_eq!(median_of_7(p).to_bits(), sorted[3].to_bits(), "{p:?}");
+            });
+        }
+    }
+
+    fn permutations(order: &mut Vec<usize>, k: usize, visit: &mut impl FnMut(&[usize])) {
+        if k == order.len() {
+            visit(order);
+            return;
+        }
+        for i in k..order.len() {
+            order.swap(k, i);
+            permutations(order, k + 1, visit);
+            order.swap(k, i);
+        }
+    }
 }

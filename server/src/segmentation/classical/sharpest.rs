@@ -82,6 +82,15 @@ pub fn sharpest_flood(
     let size = [0, 1, 2].map(|a| hi[a] - lo[a]);
     let at = |v: VoxelIndex| (v[0] - lo[0]) + size[0] * ((v[1] - lo[1]) + size[1] * (v[2] - lo[2]));
     let cells = size[0] * size[1] * size[2];
+    // The heap holds (cost, cell) packed in a u64: cells must fit in 32 bits.
+    if u32::try_from(cells).is_err() {
+        return Ok(None);
+    }
+    let voxel = |i: usize| {
+        let (x, rest) = (i % size[0], i / size[0]);
+        [lo[0] + x, lo[1] + rest % size[1], lo[2] + rest / size[1]]
+    };
+    let pack = |cost: f32, i: usize| (u64::from(cost.to_bits()) << 32) | i as u64;
     // Smoothed intensities, computed once each, as the flood reaches them.
     let mut intensity = vec![f32::NAN; cells];
     let mut smooth = |v: VoxelIndex| -> f32 {
@@ -96,13 +105,18 @@ pub fn sharpest_flood(
     let mut settled = vec![false; cells];
     let mut heap = BinaryHeap::new();
     cost[at(click)] = 0.0;
-    heap.push(Reverse((0f32.to_bits(), click)));
+    heap.push(Reverse(pack(0.0, at(click))));
     let mut order: Vec<VoxelIndex> = Vec::with_capacity(region.len());
     // Running sums over the prefix's boundary faces: contrast, its square, and their count.
     let (mut sum, mut sum_sq, mut faces) = (0f64, 0f64, 0f64);
     let mut scores: Vec<f32> = Vec::with_capacity(region.len());
-    while let Some(Reverse((bits, v))) = heap.pop() {
-        let i = at(v);
+    while let Some(Reverse(packed)) = heap.pop() {
+        #[expect(clippy::cast_possible_truncation, reason = "unpacking")]
+        let (bits, i) = (
+            (packed >> 32) as u32,
+            (packed & u64::from(u32::MAX)) as usize,
+        );
+        let v = voxel(i);
         if settled[i] {
             continue;
         }
@@ -137,7 +151,7 @@ pub fn sharpest_flood(
                 let j = at(w);
                 if next < cost[j] {
                     cost[j] = next;
-                    heap.push(Reverse((next.to_bits(), w)));
+                    heap.push(Reverse(pack(next, j)));
                 }
             }
         }
