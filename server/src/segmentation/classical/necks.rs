@@ -38,10 +38,11 @@ pub fn cut_at_necks(
         .copied()
         .filter(|&s| region.contains(s))
         .collect();
-    if region.len() < MIN_VOXELS || seeds.is_empty() {
+    let size = region.size();
+    // Cells of the box are numbered in 31 bits (see `assign_to_cores`).
+    if region.len() < MIN_VOXELS || seeds.is_empty() || size.iter().product::<usize>() >= 1 << 31 {
         return Ok(region.clone());
     }
-    let size = region.size();
     let depth: Vec<f64> = squared_depth_mm(size, region.bits(), spacing_mm)
         .into_iter()
         .map(f64::sqrt)
@@ -172,14 +173,21 @@ fn assign_to_cores(region: &Region, depth: &[f64], core: &[bool], spacing_mm: [f
             }
         })
         .collect();
-    // Only cores' voxels beside unreached ones start the race.
-    let mut heap: BinaryHeap<Reverse<(u64, u8, usize)>> = BinaryHeap::new();
+    // Only cores' voxels beside unreached ones start the race. Heap entries are (cost in
+    // micrometres, owner, cell) packed into a u64, in that order of significance.
+    let pack = |cost: u64, who: u8, o: usize| {
+        (cost.min(u64::from(u32::MAX)) << 32) | (u64::from(who - 1) << 31) | o as u64
+    };
+    let mut heap: BinaryHeap<Reverse<u64>> = BinaryHeap::new();
     for (o, &who) in owner.iter().enumerate() {
         if who != 0 && neighbours6(o, size).any(|w| owner[w] == 0 && depth[w] > 0.0) {
-            heap.push(Reverse((0, who, o)));
+            heap.push(Reverse(pack(0, who, o)));
         }
     }
-    while let Some(Reverse((cost, who, o))) = heap.pop() {
+    while let Some(Reverse(packed)) = heap.pop() {
+        let cost = packed >> 32;
+        let who = if packed & (1 << 31) == 0 { 1 } else { 2 };
+        let o = (packed & ((1 << 31) - 1)) as usize;
         if owner[o] != 0 && cost > 0 {
             continue;
         }
@@ -194,7 +202,7 @@ fn assign_to_cores(region: &Region, depth: &[f64], core: &[bool], spacing_mm: [f
                     reason = "micrometres"
                 )]
                 let step = (spacing_mm[axis] * 1000.0) as u64;
-                heap.push(Reverse((cost + step, who, wf)));
+                heap.push(Reverse(pack(cost + step, who, wf)));
             }
         }
     }
