@@ -65,6 +65,9 @@ pub enum ApiError {
     /// 404.
     #[error("Segmentation job {0} not found")]
     NoSuchJob(u64),
+    /// 409: a label to lock that the latest result does not hold.
+    #[error("Label {0} has no voxels in the latest result: segment it before locking it")]
+    LockWithoutVoxels(u8),
     /// 409.
     #[error("Nothing to undo")]
     NothingToUndo,
@@ -156,7 +159,10 @@ impl ApiError {
             | Self::InvalidPath(_)
             | Self::InvalidQuery(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Multipart(_, status) => *status,
-            Self::Superseded | Self::NothingToUndo | Self::NothingToRedo => StatusCode::CONFLICT,
+            Self::Superseded
+            | Self::NothingToUndo
+            | Self::NothingToRedo
+            | Self::LockWithoutVoxels(_) => StatusCode::CONFLICT,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::TooManySessions { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

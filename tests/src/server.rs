@@ -230,6 +230,17 @@ impl SessionClient {
         Answer::from(response).await
     }
 
+    pub async fn put_json(&self, path: &str, body: &Value) -> anyhow::Result<Answer> {
+        let response = self
+            .http
+            .put(self.url(path))
+            .header(SESSION_HEADER, &self.session_id)
+            .json(body)
+            .send()
+            .await?;
+        Answer::from(response).await
+    }
+
     pub async fn post(&self, path: &str) -> anyhow::Result<Answer> {
         Answer::from(
             self.http

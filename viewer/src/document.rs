@@ -38,6 +38,8 @@ pub struct Document {
     pub volume_name: Option<String>,
     /// The latest result, one label per voxel (CPU copy, for the status line and clicks).
     pub labels: Option<Vec<u8>>,
+    /// The labels the latest result holds (ascending, without 0).
+    pub result_labels: Vec<u8>,
     /// How many results have been shown; tells tests and the UI that a new one arrived.
     pub results_shown: u64,
     pub prompts: Vec<PromptEntry>,
@@ -55,6 +57,8 @@ pub struct Document {
     pub connection_lost: bool,
     /// How the session names its labels (FDI or Universal teeth, or numbers).
     pub naming: interseg_shared::naming::LabelNaming,
+    /// Labels whose voxels later runs keep (ascending), as the server last said.
+    pub locked: Vec<u8>,
 }
 
 impl Default for Document {
@@ -64,6 +68,7 @@ impl Default for Document {
             volume: None,
             volume_name: None,
             labels: None,
+            result_labels: Vec::new(),
             results_shown: 0,
             prompts: Vec::new(),
             legacy_points: Vec::new(),
@@ -74,6 +79,7 @@ impl Default for Document {
             segment_again: false,
             connection_lost: false,
             naming: interseg_shared::naming::LabelNaming::default(),
+            locked: Vec::new(),
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::client::{ClientError, ServerClient, SessionStart};
 use crate::config::{ConfigFile, ViewerConfig};
 use crate::render::SliceRenderer;
 use crate::volume_data::VolumeData;
+use interseg_shared::api::locks::LocksResponse;
 use interseg_shared::api::naming::NamingResponse;
 use interseg_shared::naming::LabelNaming;
 
@@ -61,6 +62,8 @@ pub enum Event {
     SavePicked(Option<PathBuf>),
     /// How the session names its labels.
     Naming(Result<NamingResponse, ClientError>),
+    /// The session's locked labels.
+    Locks(Result<LocksResponse, ClientError>),
     /// The server answers again after a lost connection.
     Reconnected,
 }
@@ -192,6 +195,7 @@ impl Net {
         let gpu = self.renderer.clone();
         self.spawn(|client, report| async move {
             report.send(Event::Naming(client.naming(&id).await));
+            report.send(Event::Locks(client.locks(&id).await));
             match client.status(&id).await {
                 Ok(status) if status.file_uploaded => {
                     if let Some(file) = status.file_info {
@@ -235,6 +239,22 @@ impl Net {
         self.session_call(
             move |client, id| async move { client.set_naming(&id, naming).await },
             Event::Naming,
+        );
+    }
+
+    /// Fetches the session's locked labels again.
+    pub fn refresh_locks(&self) {
+        self.session_call(
+            move |client, id| async move { client.locks(&id).await },
+            Event::Locks,
+        );
+    }
+
+    /// Locks exactly `locked` (stored on the server): later runs keep those labels' voxels.
+    pub fn set_locks(&self, locked: Vec<u8>) {
+        self.session_call(
+            move |client, id| async move { client.set_locks(&id, &locked).await },
+            Event::Locks,
         );
     }
 

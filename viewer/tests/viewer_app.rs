@@ -568,6 +568,22 @@ fn a_session_made_by_a_script_opens_in_the_viewer_by_its_id() {
         app.document().results_shown >= 1 && app.document().job.is_none()
     });
     assert_eq!(harness.state().document().label_at(tooth), 1);
+    // The finished tooth is locked; the server keeps the lock and the label panel shows it.
+    harness.state_mut().set_locked(1, true);
+    harness.step();
+    let locks = runtime.block_on(async {
+        for _ in 0..100 {
+            let answer = script.get("/api/locks").await.unwrap();
+            if answer.json["locked"] == serde_json::json!([1]) {
+                return answer.json;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the viewer did not store the lock");
+    });
+    assert_eq!(locks["locked"], serde_json::json!([1]));
+    wait_for(&mut harness, "the lock", |app| app.document().locked == [1]);
+    harness.get_by_label("Locked");
     // Its point can be removed from the viewer too.
     harness.state_mut().remove_legacy_point(1);
     wait_for(&mut harness, "the removal", |app| {

@@ -6,6 +6,7 @@ mod downloads;
 mod extract;
 mod health;
 mod jobs;
+mod locks;
 mod marks;
 mod meshes;
 mod metrics;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(downloads::router())
         .merge(meshes::router())
         .merge(naming::router())
+        .merge(locks::router())
         .merge(status::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),

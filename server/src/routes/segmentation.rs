@@ -10,9 +10,11 @@ use interseg_shared::error::ApiErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::downloads::{label_voxels, stored_labels};
 use super::extract::SessionHeader;
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
+use crate::segmentation::locks::{fixed_voxels, keep_locked};
 use crate::segmentation::{LabelVolume, RunControl};
 use crate::session::{Session, StoredResult, private};
 use crate::state::AppState;
@@ -58,15 +60,23 @@ pub(super) async fn segment_session(
     control: RunControl,
 ) -> Result<StoredResult, ApiError> {
     let job_session = Arc::clone(&session);
-    let (loaded, prompts, generation, control) = blocking(move || {
+    let (loaded, prompts, locks, generation, control) = blocking(move || {
         let loaded = job_session.volume()?.ok_or(ApiError::NoVolume)?;
-        let state = job_session.lock();
-        let prompts = state.meta.label_prompts();
-        if prompts.is_empty() {
+        // Prompts, locks and generation from one moment: a run on a volume replaced since is
+        // refused when it commits.
+        let (meta, generation, control) = {
+            let state = job_session.lock();
+            let control = control.also_cancelled_by(&state.cancel_flag());
+            (state.meta.clone(), state.generation(), control)
+        };
+        let mut prompts = meta.label_prompts();
+        // A locked label is finished: its prompts have nothing left to do.
+        prompts.retain(|p| !meta.locked.contains(&p.label));
+        let locks = locked_voxels(&job_session, &meta.locked)?;
+        if prompts.is_empty() && locks.is_none() {
             return Err(ApiError::NoPoints);
         }
-        let control = control.also_cancelled_by(&state.cancel_flag());
-        Ok((loaded, prompts, state.generation(), control))
+        Ok((loaded, prompts, locks, generation, control))
     })
     .await?;
     // Decoding happens before the wait, in parallel with other runs: a queued run holds its
@@ -81,12 +91,47 @@ pub(super) async fn segment_session(
     let engine = Arc::clone(&state.engine);
     let job_loaded = Arc::clone(&loaded);
     let started = std::time::Instant::now();
-    let labels =
-        blocking(move || Ok(engine.segment(job_loaded.scan(), &prompts, None, &control)?)).await?;
+    let labels = blocking(move || {
+        let scan = job_loaded.scan();
+        let Some(Locks { fixed, locked }) = locks else {
+            return Ok(engine.segment(scan, &prompts, None, &control)?);
+        };
+        let mut labels = if prompts.is_empty() {
+            LabelVolume::empty(scan.volume.dims())
+        } else {
+            engine.segment(scan.with_fixed(&fixed), &prompts, None, &control)?
+        };
+        keep_locked(&mut labels.labels, &fixed, &locked);
+        Ok(labels)
+    })
+    .await?;
     state
         .metrics
         .observe_segmentation(started.elapsed().as_secs_f64());
     blocking(move || store_result(&session, &loaded, generation, &labels)).await
+}
+
+/// The locked labels of a run, and the voxels they hold in the latest result.
+struct Locks {
+    fixed: Vec<u8>,
+    locked: Vec<u8>,
+}
+
+/// The voxels the session's locked labels hold, if it has any. Blocking.
+fn locked_voxels(session: &Session, locked: &[u8]) -> Result<Option<Locks>, ApiError> {
+    if locked.is_empty() {
+        return Ok(None);
+    }
+    let previous = match stored_labels(session) {
+        Ok(previous) => previous,
+        // The result went away (a new upload): its locks went with it.
+        Err(ApiError::NoSegmentation) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    Ok(Some(Locks {
+        fixed: fixed_voxels(label_voxels(&previous)?, locked),
+        locked: locked.to_vec(),
+    }))
 }
 
 /// Writes the label volume and label file, then records them as the session's result.

@@ -6,18 +6,43 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
-/// A volume as an engine sees it: its voxels and their size in millimetres (i, j, k).
+/// A volume as an engine sees it: its voxels and their size in millimetres (i, j, k), and
+/// the voxels already decided.
 #[derive(Clone, Copy, Debug)]
 pub struct Scan<'a> {
     pub volume: &'a Volume,
     pub spacing_mm: [f64; 3],
+    /// Per voxel (i fastest), a locked label that holds it, or 0: no label may take or grow
+    /// through a held voxel. `None`: nothing is locked.
+    pub fixed: Option<&'a [u8]>,
 }
 
 impl<'a> Scan<'a> {
     /// A scan with the given voxel size; sizes that are not positive and finite count as 1 mm.
     pub fn new(volume: &'a Volume, spacing_mm: [f64; 3]) -> Self {
         let spacing_mm = spacing_mm.map(|s| if s.is_finite() && s > 0.0 { s } else { 1.0 });
-        Self { volume, spacing_mm }
+        Self {
+            volume,
+            spacing_mm,
+            fixed: None,
+        }
+    }
+
+    /// The same scan with `fixed` voxels held by locked labels (see [`Scan::fixed`]); ignored
+    /// unless it has one entry per voxel.
+    #[must_use]
+    pub fn with_fixed(self, fixed: &'a [u8]) -> Self {
+        Self {
+            fixed: (fixed.len() == self.volume.voxel_count()).then_some(fixed),
+            ..self
+        }
+    }
+
+    /// Whether the voxel at `offset` is held by a locked label.
+    #[inline]
+    pub fn is_fixed(&self, offset: usize) -> bool {
+        self.fixed
+            .is_some_and(|f| f.get(offset).is_some_and(|&l| l != 0))
     }
 }
 

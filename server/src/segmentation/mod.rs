@@ -3,6 +3,7 @@
 
 pub mod classical;
 pub mod engine;
+pub mod locks;
 pub mod onnx;
 
 pub use engine::{Engine, EngineError, LabelPrompt, LabelVolume, PromptBox, RunControl, Scan};

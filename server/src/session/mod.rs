@@ -80,6 +80,9 @@ pub struct SessionMeta {
     /// How labels are named in label files and Slicer segments.
     #[serde(default)]
     pub naming: interseg_shared::naming::LabelNaming,
+    /// Labels whose voxels later runs keep (ascending): finished objects.
+    #[serde(default)]
+    pub locked: Vec<u8>,
 }
 
 impl SessionMeta {
@@ -95,6 +98,7 @@ impl SessionMeta {
             result: None,
             next_revision: 1,
             naming: interseg_shared::naming::LabelNaming::default(),
+            locked: Vec::new(),
         }
     }
 
@@ -351,6 +355,8 @@ impl Session {
         state.meta.points.clear();
         state.meta.prompts.reset();
         state.meta.result = None;
+        // Locks hold voxels of the old volume's result.
+        state.meta.locked.clear();
         state.meta.current_slice = 0;
         if let Err(err) = self.persist(&state.meta, true) {
             state.meta = old_meta;

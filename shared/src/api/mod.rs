@@ -4,6 +4,7 @@
 //! stand for the array indices (i, j, k).
 
 pub mod health;
+pub mod locks;
 pub mod marks;
 pub mod naming;
 pub mod prompts;

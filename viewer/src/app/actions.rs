@@ -212,6 +212,20 @@ impl ViewerApp {
         }
     }
 
+    /// Locks `label` (later runs keep its voxels) or unlocks it.
+    pub fn set_locked(&mut self, label: u8, locked: bool) {
+        let mut labels = self.doc.locked.clone();
+        labels.retain(|&l| l != label);
+        if locked {
+            labels.push(label);
+            labels.sort_unstable();
+        }
+        if labels != self.doc.locked {
+            self.doc.locked.clone_from(&labels);
+            self.net.set_locks(labels);
+        }
+    }
+
     /// Names the session's labels by `naming` (stored on the server).
     pub fn set_naming(&mut self, naming: interseg_shared::naming::LabelNaming) {
         if naming != self.doc.naming {

@@ -107,6 +107,9 @@ impl ViewerApp {
                 self.doc.prompts.clear();
                 self.doc.legacy_points.clear();
                 self.doc.labels = None;
+                self.doc.result_labels.clear();
+                // The server drops the old result's locks with it.
+                self.doc.locked.clear();
                 self.view.current_label = 1;
                 let [lo, hi] = answer.data_range;
                 self.say(format!(
@@ -167,6 +170,12 @@ impl ViewerApp {
             Event::Saved(Err(err)) => self.failed("save", &err),
             Event::Naming(Ok(answer)) => self.doc.naming = answer.naming,
             Event::Naming(Err(err)) => self.failed("name the labels", &err),
+            Event::Locks(Ok(answer)) => self.doc.locked = answer.locked,
+            Event::Locks(Err(err)) => {
+                self.failed("lock the label", &err);
+                // Show what the server holds, not what was asked.
+                self.net.refresh_locks();
+            }
             Event::OpenPicked(Some(path)) => self.open_path(path),
             Event::SavePicked(Some(path)) => {
                 self.fields.save_path = path.display().to_string();
@@ -212,6 +221,7 @@ impl ViewerApp {
         if labels.is_some() {
             self.doc.results_shown += 1;
         }
+        self.doc.result_labels = labels.as_deref().map(present).unwrap_or_default();
         self.doc.labels = labels;
     }
 
@@ -236,4 +246,13 @@ impl ViewerApp {
             self.complain(format!("Could not {action}: {err}"));
         }
     }
+}
+
+/// The labels (not 0) that occur in `labels`, ascending.
+fn present(labels: &[u8]) -> Vec<u8> {
+    let mut seen = [false; 256];
+    for &l in labels {
+        seen[usize::from(l)] = true;
+    }
+    (1..=u8::MAX).filter(|&l| seen[usize::from(l)]).collect()
 }

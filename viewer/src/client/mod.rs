@@ -6,6 +6,7 @@
 //! - [`prompts`]: include/exclude points with undo and redo.
 //! - [`segmentation`]: segmentation jobs and downloading the result.
 
+pub mod locks;
 pub mod naming;
 pub mod prompts;
 pub mod segmentation;

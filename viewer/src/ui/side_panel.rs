@@ -257,6 +257,24 @@ fn label_row_ui(app: &mut ViewerApp, ui: &mut egui::Ui, label: u8) {
                 app.view.hidden_labels.insert(label);
             }
         }
+        let locked = app.doc.locked.contains(&label);
+        let segmented = app.doc.result_labels.contains(&label);
+        let lock = ui
+            .add_enabled(
+                locked || segmented,
+                egui::Button::new(if locked { "Locked" } else { "Lock" })
+                    .small()
+                    .selected(locked),
+            )
+            .on_hover_text(if locked {
+                "Locked: later runs keep this label's voxels. Click to unlock"
+            } else {
+                "Lock: later runs keep this label's voxels, and no other label takes them"
+            })
+            .on_disabled_hover_text("Segment this label before locking it");
+        if lock.clicked() {
+            app.set_locked(label, !locked);
+        }
         let (swatch, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
         ui.painter().rect_filled(swatch, 2.0, label_color32(label));
         let mut text = label_name(label, app.doc.naming);

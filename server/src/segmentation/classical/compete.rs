@@ -9,11 +9,10 @@ use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use interseg_shared::geometry::VoxelIndex;
-use interseg_shared::volume::Volume;
 
 use super::region::{Region, face_neighbours, index_of};
 use super::seed_model::value;
-use crate::segmentation::engine::{EngineError, RunControl};
+use crate::segmentation::engine::{EngineError, RunControl, Scan};
 
 /// Extra cost of crossing an edge, per sigma of intensity step.
 const EDGE_WEIGHT: f32 = 1.0;
@@ -41,13 +40,13 @@ pub struct Outcome {
     pub held_back: Vec<(u8, usize)>,
 }
 
-/// Runs the competition.
+/// Runs the competition. Voxels of locked labels (`scan.fixed`) are walls: nobody takes them.
 pub fn compete(
-    volume: &Volume,
-    spacing_mm: [f64; 3],
+    scan: Scan<'_>,
     growers: &[Grower],
     control: &RunControl,
 ) -> Result<Outcome, EngineError> {
+    let (volume, spacing_mm) = (scan.volume, scan.spacing_mm);
     let dims = volume.dims();
     let n = dims[0] * dims[1] * dims[2];
     // 0 = nobody yet; otherwise 1 + the grower's index. Zeroed and touched only where growth goes.
@@ -57,7 +56,7 @@ pub fn compete(
     let mut heap: BinaryHeap<Reverse<(u32, u16, usize)>> = BinaryHeap::new();
     for (rank, grower) in growers.iter().enumerate() {
         for &seed in &grower.seeds {
-            if let Some(offset) = volume.offset(seed) {
+            if let Some(offset) = volume.offset(seed).filter(|&o| !scan.is_fixed(o)) {
                 heap.push(Reverse((0, rank_u16(rank), offset)));
             }
         }
@@ -94,7 +93,7 @@ pub fn compete(
                 continue;
             }
             let next = w[0] + dims[0] * (w[1] + dims[1] * w[2]);
-            if !may_take(r, owner[next]) {
+            if !may_take(r, owner[next]) || scan.is_fixed(next) {
                 continue;
             }
             let edge = (value(volume, w) - here).abs() / grower.sigma;

@@ -186,7 +186,7 @@ impl Engine for ClassicalEngine {
         let Outcome {
             mut labels,
             held_back,
-        } = compete(volume, scan.spacing_mm, &growers, control)?;
+        } = compete(scan, &growers, control)?;
         control.report(0.85);
         let compete_done = started.elapsed();
         // Edges at local midpoints, label by label, within a margin of what each could take.
