@@ -65,6 +65,14 @@ pub enum ApiError {
     /// 404.
     #[error("Segmentation job {0} not found")]
     NoSuchJob(u64),
+    /// 409: a DICOM SEG of a volume that did not come as DICOM.
+    #[error(
+        "A DICOM SEG refers to the DICOM series it segments, and this volume was not uploaded as DICOM: download the NIfTI or the .seg.nrrd instead"
+    )]
+    NotDicom,
+    /// 409: a DICOM SEG of a result with no label in it.
+    #[error("The latest result labels nothing: a DICOM SEG needs at least one segment")]
+    EmptyResult,
     /// 409: a label to lock that the latest result does not hold.
     #[error("Label {0} has no voxels in the latest result: segment it before locking it")]
     LockWithoutVoxels(u8),
@@ -162,7 +170,9 @@ impl ApiError {
             Self::Superseded
             | Self::NothingToUndo
             | Self::NothingToRedo
-            | Self::LockWithoutVoxels(_) => StatusCode::CONFLICT,
+            | Self::LockWithoutVoxels(_)
+            | Self::NotDicom
+            | Self::EmptyResult => StatusCode::CONFLICT,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::TooManySessions { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -55,7 +55,7 @@ const DECIDUOUS: [&str; 5] = [
 
 /// A tooth by its FDI number: quadrant (0–3, as [`QUADRANTS`]), position (1 = central
 /// incisor) and whether it is deciduous; `None` for a number that is no tooth.
-fn fdi_tooth(label: u8) -> Option<(usize, usize, bool)> {
+pub fn fdi_tooth(label: u8) -> Option<(usize, usize, bool)> {
     let (quadrant, position) = (usize::from(label / 10), usize::from(label % 10));
     match quadrant {
         1..=4 if (1..=8).contains(&position) => Some((quadrant - 1, position, false)),

@@ -83,6 +83,86 @@ async fn labels_of_a_series_overlay_it() {
 }
 
 #[tokio::test]
+async fn a_dicom_seg_of_a_series_reads_back_in_highdicom() {
+    let server = TestServer::spawn().await.unwrap();
+    let session = server.new_session().await.unwrap();
+    let series = dicom_dir().join("series.zip");
+    session.upload_file(&series).await.unwrap();
+    // Two objects: the bright block (label 1) and a second click elsewhere (label 2).
+    session.mark(2, 3, 6, 5).await.unwrap();
+    session.mark(2, 1, 1, 1).await.unwrap();
+    let run = session.post("/api/run_segmentation").await.unwrap();
+    assert_eq!(run.status, StatusCode::OK, "{}", run.json);
+    let (status, labels) = session.get_bytes("/api/segmentation/voxels").await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    let shape: Vec<usize> = expected()["shape"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as usize)
+        .collect();
+    let (status, seg) = session.get_bytes("/api/download/dicom_seg").await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seg.dcm");
+    std::fs::write(&path, seg).unwrap();
+    let read = python::run_tool(
+        "check_dicom_seg.py",
+        &[path.to_str().unwrap(), series.to_str().unwrap()],
+    )
+    .unwrap();
+    let read: Value = serde_json::from_str(read.trim()).unwrap();
+    assert_eq!(read["all_referenced"], true, "every image is referenced");
+    assert_eq!(read["study_matches"], true);
+    assert_eq!(read["referenced_series"][0], read["series"]);
+    // One segment per label present, numbered from 1, named as the label file names them.
+    let mut present: Vec<u8> = labels.iter().copied().filter(|&l| l != 0).collect();
+    present.sort_unstable();
+    present.dedup();
+    assert_eq!(present, [1, 2], "both objects are in the result");
+    let segments = read["segments"].as_array().unwrap();
+    assert_eq!(segments.len(), present.len(), "{segments:?}");
+    for (n, (segment, &label)) in segments.iter().zip(&present).enumerate() {
+        assert_eq!(segment["number"], n + 1);
+        assert_eq!(segment["label"], format!("#{label}"));
+        assert_eq!(segment["description"], format!("label value {label}"));
+        assert_eq!(segment["algorithm_type"], "SEMIAUTOMATIC");
+    }
+    // The frames give back the label volume exactly: [slice][row][column] = labels[i, j, k].
+    let pixels = read["pixels"].as_array().unwrap();
+    assert_eq!(pixels.len(), shape[2]);
+    for (k, slice) in pixels.iter().enumerate() {
+        for (j, row) in slice.as_array().unwrap().iter().enumerate() {
+            for (i, value) in row.as_array().unwrap().iter().enumerate() {
+                let segment = value.as_u64().unwrap() as usize;
+                let label = if segment == 0 {
+                    0
+                } else {
+                    present[segment - 1]
+                };
+                assert_eq!(
+                    label,
+                    labels[i + shape[0] * (j + shape[1] * k)],
+                    "voxel ({i}, {j}, {k})"
+                );
+            }
+        }
+    }
+    // A NIfTI upload has no series to refer to.
+    let (nifti, _) = server.session_with_volume().await.unwrap();
+    nifti.mark(2, 0, 1, 1).await.unwrap();
+    let run = nifti.post("/api/run_segmentation").await.unwrap();
+    assert_eq!(run.status, StatusCode::OK, "{}", run.json);
+    let refused = nifti.get("/api/download/dicom_seg").await.unwrap();
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.json);
+    assert!(
+        refused.detail().contains("not uploaded as DICOM"),
+        "{}",
+        refused.json
+    );
+}
+
+#[tokio::test]
 async fn unusable_dicom_is_refused_with_a_reason() {
     let server = TestServer::spawn().await.unwrap();
     let session = server.new_session().await.unwrap();

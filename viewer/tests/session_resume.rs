@@ -155,3 +155,30 @@ async fn the_viewer_works_with_an_https_server_and_its_ca() {
     let err = ServerClient::connect(&url, None, Some(&certificates.key())).unwrap_err();
     assert!(err.to_string().contains("CA file"), "{err}");
 }
+
+#[tokio::test]
+async fn saving_a_dicom_result_adds_a_dicom_seg_and_a_nifti_one_does_not() {
+    let server = TestServer::spawn().await.unwrap();
+    let client = ServerClient::new(&server.url("/"));
+    let dir = tempfile::tempdir().unwrap();
+    let series = interseg_tests::workspace_root().join("assets/dicom/series.zip");
+    let dicom = server.new_session().await.unwrap();
+    dicom.upload_file(&series).await.unwrap();
+    let (nifti, _) = server.session_with_volume().await.unwrap();
+    for (session, name, seg) in [(&dicom, "ct.nii.gz", true), (&nifti, "mr.nii.gz", false)] {
+        session.mark(2, 1, 1, 1).await.unwrap();
+        let run = session.post("/api/run_segmentation").await.unwrap();
+        assert_eq!(run.status, 200, "{}", run.json);
+        let target = dir.path().join(name);
+        let saved = client
+            .save_result(&session.session_id, &target, false)
+            .await
+            .unwrap();
+        assert_eq!(saved.dicom_seg.is_some(), seg, "{name}");
+        if let Some(path) = saved.dicom_seg {
+            assert_eq!(path, dir.path().join("ct_seg.dcm"));
+            let bytes = std::fs::read(path).unwrap();
+            assert_eq!(&bytes[128..132], b"DICM", "a DICOM file");
+        }
+    }
+}

@@ -4,6 +4,7 @@
 use axum::Extension;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use interseg_shared::api::volume::FileType;
 use interseg_shared::error::ApiErrorBody;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -13,6 +14,8 @@ use super::{CurrentSession, blocking};
 use crate::error::ApiError;
 use crate::session::Session;
 use crate::state::AppState;
+use crate::volume::dicom::series_references;
+use crate::volume::dicom_seg::{SegError, dicom_seg};
 use crate::volume::export::label_description;
 use crate::volume::geometry::world_from_voxel;
 use crate::volume::mesh::labels_present;
@@ -24,14 +27,17 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The latest label volume (`segmentation`: `.nii.gz`, u8, in the input's space), its ITK-SNAP
 /// label description file (`labels`: `.txt`), or 3D Slicer's segmentation file (`slicer`:
-/// `.seg.nrrd`, one segment per label with its name and colour, in LPS).
+/// `.seg.nrrd`, one segment per label with its name and colour, in LPS), or for a volume
+/// uploaded as DICOM a DICOM SEG (`dicom_seg`: `.dcm`, one segment per label, referring to
+/// the series' instances).
 #[utoipa::path(get, path = "/api/download/{file_type}", tag = "segmentation",
-    params(("file_type" = String, Path, description = "`segmentation`, `labels` or `slicer`"), SessionHeader),
+    params(("file_type" = String, Path, description = "`segmentation`, `labels`, `slicer` or `dicom_seg`"), SessionHeader),
     responses(
         (status = 200, description = "The file, as an attachment", content(
             ("application/gzip"), ("text/plain"), ("application/octet-stream"),
         )),
         (status = 404, body = ApiErrorBody, description = "Another file type (`File type '<x>' not found`), or no segmentation yet"),
+        (status = 409, body = ApiErrorBody, description = "`dicom_seg` of a volume not uploaded as DICOM, or of an empty result"),
     ))]
 async fn download(
     Extension(CurrentSession(session)): Extension<CurrentSession>,
@@ -41,6 +47,7 @@ async fn download(
         "segmentation" => {}
         "labels" => return label_file(&session),
         "slicer" => return slicer_file(session).await,
+        "dicom_seg" => return dicom_seg_file(session).await,
         _ => return Err(ApiError::InvalidDownload(file_type)),
     }
     let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
@@ -99,6 +106,35 @@ async fn slicer_file(session: std::sync::Arc<Session>) -> Result<Response, ApiEr
         "application/octet-stream",
         "segmentation.seg.nrrd",
     ))
+}
+
+/// The latest result as a DICOM SEG referring to the series it came from.
+async fn dicom_seg_file(session: std::sync::Arc<Session>) -> Result<Response, ApiError> {
+    let bytes = blocking(move || {
+        let meta = session.meta();
+        let volume = meta.volume.ok_or(ApiError::NoVolume)?;
+        if volume.file_type != FileType::Dicom {
+            return Err(ApiError::NotDicom);
+        }
+        let loaded = stored_labels(&session)?;
+        let labels = label_voxels(&loaded)?;
+        let zipped = VolumeFormat::from_filename(&volume.file) == Some(VolumeFormat::DicomZip);
+        let source = series_references(&session.dir().join(&volume.file), zipped).map_err(
+            |err| match err {
+                // Replaced by a new upload meanwhile, and its result with it.
+                LoadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    ApiError::NoSegmentation
+                }
+                other => ApiError::Internal(format!("reading the stored series failed: {other}")),
+            },
+        )?;
+        dicom_seg(&source, labels, loaded.volume.dims(), meta.naming).map_err(|err| match err {
+            SegError::Empty => ApiError::EmptyResult,
+            other => ApiError::Internal(other.to_string()),
+        })
+    })
+    .await?;
+    Ok(attachment(bytes, "application/dicom", "segmentation.dcm"))
 }
 
 /// The latest result's label volume, decoded from the session's folder. Blocking.

@@ -3,6 +3,7 @@
 
 pub mod dicom;
 mod dicom_nesting;
+pub mod dicom_seg;
 pub mod export;
 pub mod geometry;
 pub mod load;

@@ -154,19 +154,16 @@ impl ViewerApp {
                 self.doc.job = None;
                 self.failed("segment", &err);
             }
-            Event::Saved(Ok(files)) => self.say(match &files.meshes {
-                Some(meshes) => format!(
-                    "Saved {}, {} and {}",
-                    files.labels_volume.display(),
-                    files.label_descriptions.display(),
-                    meshes.display()
-                ),
-                None => format!(
-                    "Saved {} and {}",
-                    files.labels_volume.display(),
-                    files.label_descriptions.display()
-                ),
-            }),
+            Event::Saved(Ok(files)) => {
+                let mut saved = vec![
+                    files.labels_volume.display().to_string(),
+                    files.label_descriptions.display().to_string(),
+                ];
+                saved.extend(files.dicom_seg.iter().map(|p| p.display().to_string()));
+                saved.extend(files.meshes.iter().map(|p| p.display().to_string()));
+                let last = saved.pop().unwrap_or_default();
+                self.say(format!("Saved {} and {last}", saved.join(", ")));
+            }
             Event::Saved(Err(err)) => self.failed("save", &err),
             Event::Naming(Ok(answer)) => self.doc.naming = answer.naming,
             Event::Naming(Err(err)) => self.failed("name the labels", &err),

@@ -14,6 +14,8 @@ pub struct SavedFiles {
     pub label_descriptions: PathBuf,
     /// Every label's surface (STL, in a zip), when asked for.
     pub meshes: Option<PathBuf>,
+    /// A DICOM SEG referring to the series, when the volume came as DICOM.
+    pub dicom_seg: Option<PathBuf>,
 }
 
 impl ServerClient {
@@ -40,7 +42,8 @@ impl ServerClient {
     }
 
     /// Downloads the label volume to `target` (a `.nii.gz`) and the ITK-SNAP label file beside
-    /// it, and with `meshes` every label's smoothed surface (STL, in a zip) beside them too;
+    /// it, for a DICOM volume a DICOM SEG beside them, and with `meshes` every label's smoothed
+    /// surface (STL, in a zip) too;
     /// each file is written whole to a temporary name first, so a failure never leaves a torn
     /// file where the user asked for one.
     pub async fn save_result(
@@ -56,15 +59,25 @@ impl ServerClient {
         } else {
             None
         };
+        // The server refuses (409) a DICOM SEG of a volume that did not come as DICOM.
+        let seg = match self.download(session_id, "dicom_seg").await {
+            Ok(bytes) => Some(bytes),
+            Err(ClientError::Refused { status: 409, .. }) => None,
+            Err(err) => return Err(err),
+        };
         let files = SavedFiles {
             labels_volume: target.to_owned(),
             label_descriptions: label_file_beside(target),
             meshes: surfaces.as_ref().map(|_| beside(target, "_meshes.zip")),
+            dicom_seg: seg.as_ref().map(|_| beside(target, "_seg.dcm")),
         };
         let written = files.clone();
         tokio::task::spawn_blocking(move || {
             write_atomically(&written.labels_volume, &volume)?;
             write_atomically(&written.label_descriptions, &labels)?;
+            if let (Some(path), Some(bytes)) = (&written.dicom_seg, seg) {
+                write_atomically(path, &bytes)?;
+            }
             match (&written.meshes, surfaces) {
                 (Some(path), Some(bytes)) => write_atomically(path, &bytes),
                 _ => Ok(()),
