@@ -38,6 +38,8 @@ pub struct Document {
     pub volume_name: Option<String>,
     /// The latest result, one label per voxel (CPU copy, for the status line and clicks).
     pub labels: Option<Vec<u8>>,
+    /// The 3D view's surfaces of the latest result.
+    pub surfaces: std::sync::Arc<crate::surfaces::Surfaces>,
     /// The labels the latest result holds (ascending, without 0).
     pub result_labels: Vec<u8>,
     /// How many results have been shown; tells tests and the UI that a new one arrived.
@@ -68,6 +70,7 @@ impl Default for Document {
             volume: None,
             volume_name: None,
             labels: None,
+            surfaces: std::sync::Arc::default(),
             result_labels: Vec::new(),
             results_shown: 0,
             prompts: Vec::new(),

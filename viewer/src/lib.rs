@@ -26,6 +26,7 @@ pub mod orientation;
 pub mod render;
 pub mod sample;
 pub mod slice_mapping;
+pub mod surfaces;
 pub mod ui;
 pub mod view;
 pub mod volume_data;

@@ -64,6 +64,11 @@ pub enum Event {
     Naming(Result<NamingResponse, ClientError>),
     /// The session's locked labels.
     Locks(Result<LocksResponse, ClientError>),
+    /// The 3D view's surfaces of the result shown `shown`-th.
+    Surfaces {
+        shown: u64,
+        surfaces: Arc<crate::surfaces::Surfaces>,
+    },
     /// The server answers again after a lost connection.
     Reconnected,
 }
@@ -240,6 +245,30 @@ impl Net {
             move |client, id| async move { client.set_naming(&id, naming).await },
             Event::Naming,
         );
+    }
+
+    /// Builds the surfaces of `labels` off the UI thread, keeping those of `before` whose
+    /// label did not change; reported as the result shown `shown`-th.
+    pub fn build_surfaces(
+        &self,
+        labels: Vec<u8>,
+        volume: Arc<VolumeData>,
+        before: Arc<crate::surfaces::Surfaces>,
+        shown: u64,
+    ) {
+        self.spawn(move |_, report| async move {
+            let built = tokio::task::spawn_blocking(move || {
+                crate::surfaces::build(&labels, volume.dims(), &volume.info.affine, &before)
+            })
+            .await;
+            match built {
+                Ok(surfaces) => report.send(Event::Surfaces {
+                    shown,
+                    surfaces: Arc::new(surfaces),
+                }),
+                Err(err) => tracing::warn!("building the 3D surfaces failed: {err}"),
+            }
+        });
     }
 
     /// Fetches the session's locked labels again.

@@ -12,6 +12,8 @@ pub enum Layout {
     Three,
     /// One plane filling the window.
     Single,
+    /// The 3D view filling the window.
+    Surfaces,
 }
 
 /// Zoom and pan of one plane's view.
@@ -78,6 +80,8 @@ pub struct ViewState {
     /// After each include point, move on to the next unused label (one object per click, as in
     /// the original system).
     pub new_object_per_click: bool,
+    /// The 3D view's camera.
+    pub orbit: crate::surfaces::Orbit,
 }
 
 impl Default for ViewState {
@@ -92,6 +96,7 @@ impl Default for ViewState {
             hidden_labels: BTreeSet::new(),
             current_label: 1,
             new_object_per_click: true,
+            orbit: crate::surfaces::Orbit::default(),
         }
     }
 }
@@ -101,6 +106,7 @@ impl ViewState {
     pub fn reset_for(&mut self, volume: &VolumeData) {
         self.cursor = volume.dims().map(|n| n as f32 / 2.0);
         self.cameras = [Camera::default(); 3];
+        self.orbit = crate::surfaces::Orbit::default();
     }
 
     pub fn camera(&self, plane: Plane) -> &Camera {

@@ -168,6 +168,12 @@ impl ViewerApp {
             Event::Naming(Ok(answer)) => self.doc.naming = answer.naming,
             Event::Naming(Err(err)) => self.failed("name the labels", &err),
             Event::Locks(Ok(answer)) => self.doc.locked = answer.locked,
+            Event::Surfaces { shown, surfaces } => {
+                // A later result's surfaces are on their way.
+                if shown == self.doc.results_shown {
+                    self.show_surfaces(surfaces);
+                }
+            }
             Event::Locks(Err(err)) => {
                 self.failed("lock the label", &err);
                 // Show what the server holds, not what was asked.
@@ -219,7 +225,25 @@ impl ViewerApp {
             self.doc.results_shown += 1;
         }
         self.doc.result_labels = labels.as_deref().map(present).unwrap_or_default();
+        match (&labels, &self.doc.volume) {
+            (Some(labels), Some(volume)) => self.net.build_surfaces(
+                labels.clone(),
+                std::sync::Arc::clone(volume),
+                std::sync::Arc::clone(&self.doc.surfaces),
+                self.doc.results_shown,
+            ),
+            _ => self.show_surfaces(std::sync::Arc::default()),
+        }
         self.doc.labels = labels;
+    }
+
+    /// Puts `surfaces` in the 3D view.
+    pub(crate) fn show_surfaces(&mut self, surfaces: std::sync::Arc<crate::surfaces::Surfaces>) {
+        if let Some(gpu) = &self.surface_renderer {
+            gpu.upload(&surfaces, &self.view.hidden_labels);
+        }
+        self.surfaces_hidden = self.view.hidden_labels.clone();
+        self.doc.surfaces = surfaces;
     }
 
     /// Starts the next run when prompts changed during the last one.

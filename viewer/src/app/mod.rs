@@ -16,7 +16,7 @@ use crate::document::Document;
 use crate::embedded::EmbeddedServer;
 use crate::net::Net;
 use crate::orientation::Plane;
-use crate::render::SliceRenderer;
+use crate::render::{SliceRenderer, SurfaceRenderer};
 use crate::slice_mapping::SliceMapping;
 use crate::view::ViewState;
 
@@ -68,6 +68,11 @@ pub struct ViewerApp {
     pub(crate) config: ViewerConfig,
     pub(crate) net: Net,
     pub(crate) renderer: Option<SliceRenderer>,
+    pub(crate) surface_renderer: Option<SurfaceRenderer>,
+    /// The hidden labels when the surfaces were last put on the GPU.
+    pub(crate) surfaces_hidden: std::collections::BTreeSet<u8>,
+    /// The 3D view's rectangle and camera in the last frame.
+    pub(crate) surface_view: Option<(egui::Rect, nalgebra::Matrix4<f32>)>,
     pub(crate) doc: Document,
     pub(crate) view: ViewState,
     pub(crate) fields: Fields,
@@ -100,6 +105,7 @@ impl ViewerApp {
         )
         .map_err(std::io::Error::other)?;
         let renderer = render_state.map(SliceRenderer::new);
+        let surface_renderer = render_state.map(SurfaceRenderer::new);
         let mut net = Net::new(ctx, client)?;
         net.set_renderer(renderer.clone());
         let stored = config.session().map(str::to_owned);
@@ -127,6 +133,9 @@ impl ViewerApp {
             config,
             net,
             renderer,
+            surface_renderer,
+            surfaces_hidden: std::collections::BTreeSet::new(),
+            surface_view: None,
             doc: Document::default(),
             view,
             fields,
@@ -179,6 +188,22 @@ impl ViewerApp {
 
     pub fn set_auto_segment(&mut self, on: bool) {
         self.auto_segment = on;
+    }
+
+    /// Where the 3D view shows the world point `world_mm` (scanner mm) in the last frame.
+    pub fn surface_screen_pos(&self, world_mm: [f64; 3]) -> Option<egui::Pos2> {
+        let (rect, clip) = self.surface_view?;
+        #[expect(clippy::cast_possible_truncation, reason = "drawn in f32")]
+        let ndc = crate::surfaces::project(&clip, world_mm.map(|x| x as f32))?;
+        Some(egui::pos2(
+            rect.min.x + (ndc[0] + 1.0) / 2.0 * rect.width(),
+            rect.min.y + (1.0 - ndc[1]) / 2.0 * rect.height(),
+        ))
+    }
+
+    /// The 3D view's surfaces.
+    pub fn surfaces(&self) -> &crate::surfaces::Surfaces {
+        &self.doc.surfaces
     }
 
     /// The screen geometry of a plane's view as drawn in the last frame.

@@ -7,6 +7,7 @@ mod side_panel;
 mod slice_view;
 mod start_screen;
 mod status_bar;
+mod surface_view;
 mod top_bar;
 mod views;
 

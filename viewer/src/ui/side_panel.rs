@@ -299,7 +299,10 @@ fn display_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                 let three = ui.selectable_value(&mut app.view.layout, Layout::Three, "Three views");
                 let single =
                     ui.selectable_value(&mut app.view.layout, Layout::Single, "Single view");
-                if three.clicked() || single.clicked() {
+                let surfaces = ui
+                    .selectable_value(&mut app.view.layout, Layout::Surfaces, "3D view")
+                    .on_hover_text("The result's surfaces, full size");
+                if three.clicked() || single.clicked() || surfaces.clicked() {
                     app.remember_view();
                 }
                 if ui

@@ -1,8 +1,9 @@
-//! The slice views: three linked orthogonal planes in a grid with a legend, or one plane.
+//! The views: three linked orthogonal planes in a grid with the 3D view (a legend before
+//! there is a result), one plane, or the 3D view alone.
 
 use egui::{Rect, Vec2};
 
-use super::slice_view;
+use super::{slice_view, surface_view};
 use crate::app::ViewerApp;
 use crate::orientation::Plane;
 use crate::view::Layout;
@@ -11,9 +12,11 @@ const GAP: f32 = 4.0;
 
 pub fn views_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     app.view_rects.clear();
+    app.surface_view = None;
     let area = ui.available_rect_before_wrap();
     match app.view.layout {
         Layout::Single => slice_view::slice_view_ui(app, ui, app.view.active, area),
+        Layout::Surfaces => surface_view::surface_view_ui(app, ui, area),
         Layout::Three => {
             let half = (area.size() - Vec2::splat(GAP)) / 2.0;
             let cell = |col: f32, row: f32| {
@@ -25,12 +28,17 @@ pub fn views_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
             slice_view::slice_view_ui(app, ui, Plane::Axial, cell(0.0, 0.0));
             slice_view::slice_view_ui(app, ui, Plane::Coronal, cell(1.0, 0.0));
             slice_view::slice_view_ui(app, ui, Plane::Sagittal, cell(0.0, 1.0));
-            legend_ui(
-                ui,
-                cell(1.0, 1.0),
-                &interseg_shared::naming::label_name(app.view.current_label, app.doc.naming),
-                app.view.current_label,
-            );
+            // The fourth cell: the 3D view once there is a result, how to use the views before.
+            if app.doc.surfaces.labels.is_empty() {
+                legend_ui(
+                    ui,
+                    cell(1.0, 1.0),
+                    &interseg_shared::naming::label_name(app.view.current_label, app.doc.naming),
+                    app.view.current_label,
+                );
+            } else {
+                surface_view::surface_view_ui(app, ui, cell(1.0, 1.0));
+            }
         }
     }
     ui.allocate_rect(area, egui::Sense::hover());
