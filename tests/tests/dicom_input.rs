@@ -148,6 +148,31 @@ async fn a_dicom_seg_of_a_series_reads_back_in_highdicom() {
             }
         }
     }
+    // Under tooth numbering, the segments carry the names the label panel shows.
+    let named = session
+        .http
+        .put(format!("{}/api/naming", session.base))
+        .header("X-Session-ID", &session.session_id)
+        .json(&serde_json::json!({"naming": "universal"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(named.status(), StatusCode::OK);
+    let (_, seg) = session.get_bytes("/api/download/dicom_seg").await.unwrap();
+    std::fs::write(&path, seg).unwrap();
+    let read = python::run_tool(
+        "check_dicom_seg.py",
+        &[path.to_str().unwrap(), series.to_str().unwrap()],
+    )
+    .unwrap();
+    let read: Value = serde_json::from_str(read.trim()).unwrap();
+    for (segment, &label) in read["segments"].as_array().unwrap().iter().zip(&present) {
+        let name = interseg_shared::naming::label_name(
+            label,
+            interseg_shared::naming::LabelNaming::Universal,
+        );
+        assert_eq!(segment["label"], name.as_str());
+    }
     // A NIfTI upload has no series to refer to.
     let (nifti, _) = server.session_with_volume().await.unwrap();
     nifti.mark(2, 0, 1, 1).await.unwrap();

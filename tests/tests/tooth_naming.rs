@@ -112,6 +112,24 @@ async fn teeth_are_named_by_fdi_or_universal_numbers_in_every_output() {
         header.contains("Segment1_Name:=Tooth 19: lower left first molar"),
         "{header}"
     );
+    // Meshes carry the name too: in the STL header and as the OBJ object.
+    let (_, stl) = session
+        .get_bytes("/api/download/mesh?label=36&format=stl")
+        .await
+        .unwrap();
+    let head = String::from_utf8_lossy(&stl[..80]);
+    assert!(head.contains("Tooth 19: lower left first molar"), "{head}");
+    let (_, obj) = session
+        .get_bytes("/api/download/mesh?label=11&format=obj")
+        .await
+        .unwrap();
+    let obj = String::from_utf8(obj).unwrap();
+    assert!(
+        obj.lines()
+            .any(|l| l == "o Tooth 8: upper right central incisor"),
+        "{}",
+        &obj[..200.min(obj.len())]
+    );
     // Stored with the session.
     assert_eq!(
         session.get("/api/naming").await.unwrap().json["naming"],

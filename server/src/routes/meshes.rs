@@ -19,6 +19,7 @@ use crate::session::Session;
 use crate::state::AppState;
 use crate::volume::geometry::world_from_voxel;
 use crate::volume::mesh::{Frame, Mesh, label_mesh, labels_present, to_obj, to_stl};
+use interseg_shared::naming::label_name;
 
 /// Smoothing passes allowed: past this a surface changes no more, and the work grows.
 const MAX_SMOOTH: usize = 100;
@@ -106,12 +107,16 @@ fn meshes(
         MeshFrame::Lps => Frame::Lps,
     };
     let mesh_of = |label: u8| label_mesh(labels, dims, label, &world, frame, query.smooth);
+    let naming = session.meta().naming;
+    // The label's name (FDI or Universal for teeth) goes into the STL header and the OBJ
+    // object; file names stay `label_<value>` for scripts.
     let file = |label: u8, mesh: &Mesh| -> (Vec<u8>, String) {
-        let about = format!("interseg label {label}, mm, {}", frame.name());
+        let name = label_name(label, naming);
+        let about = format!("interseg label {label}, mm, {}: {name}", frame.name());
         match query.format {
             MeshFormat::Stl => (to_stl(mesh, &about), format!("label_{label}.stl")),
             MeshFormat::Obj => (
-                to_obj(mesh, &format!("label_{label}"), &about).into_bytes(),
+                to_obj(mesh, &name, &about).into_bytes(),
                 format!("label_{label}.obj"),
             ),
         }
