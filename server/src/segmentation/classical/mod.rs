@@ -125,17 +125,21 @@ impl Engine for ClassicalEngine {
                 .iter()
                 .filter_map(|&c| volume.offset(c))
                 .collect();
+            // An include click's object ends where its flood's boundary first became sharp
+            // (the tight cut).
             let cut: Vec<Cow<'_, Region>> = found
                 .iter()
                 .map(|r| {
-                    r.before(&excluded).map_or(Cow::Borrowed(&r.region), |cut| {
-                        Cow::Owned(restore_beyond_reach(
-                            &r.region,
+                    let uncut = r.tight();
+                    match r.before(&excluded) {
+                        Some(cut) => Cow::Owned(restore_beyond_reach(
+                            &uncut,
                             &cut,
                             &clicks.exclude,
                             scan.spacing_mm,
-                        ))
-                    })
+                        )),
+                        None => uncut,
+                    }
                 })
                 .collect();
             let (allowed, corrected) = allowed_region(scan, &clicks.include, &cut, &clicks.boxes);

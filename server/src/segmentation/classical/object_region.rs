@@ -2,6 +2,8 @@
 //! necks. Used for a label's include clicks together, and for each exclude click alone (the
 //! other object it marks).
 
+use std::borrow::Cow;
+
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
@@ -32,12 +34,25 @@ pub struct ObjectRegion {
 }
 
 impl ObjectRegion {
-    /// The region cut before the flood reaches any of `excluded` (volume offsets): `None`
-    /// where it reaches none of them.
+    /// The tight region cut before the flood reaches any of `excluded` (volume offsets):
+    /// `None` where it reaches none of them within the tight cut.
     pub fn before(&self, excluded: &[usize]) -> Option<Region> {
         let flood = self.flood.as_ref()?;
-        let first = flood.order.iter().position(|o| excluded.contains(o))?;
+        let within = flood.keep_tight();
+        let first = flood.order[..within.min(flood.order.len())]
+            .iter()
+            .position(|o| excluded.contains(o))?;
         Some(flood.prefix(self.region.dims, flood.keep(Some(first))))
+    }
+
+    /// The region an include click stands for: the flood cut tightly (see
+    /// [`Flood::keep_tight`]); the bone or the whole region where there is no flood. (`region`,
+    /// cut widest, is what an exclude click marks.)
+    pub fn tight(&self) -> Cow<'_, Region> {
+        match &self.flood {
+            Some(flood) => Cow::Owned(flood.prefix(self.region.dims, flood.keep_tight())),
+            None => Cow::Borrowed(&self.region),
+        }
     }
 
     /// Voxels held, for the cache's accounting.

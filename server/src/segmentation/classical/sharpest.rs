@@ -28,6 +28,12 @@ const CONFIDENCE: f32 = 2.0;
 const NEAR_PEAK: f32 = 0.95;
 /// Scores falling below this fraction of their peak mean the flood has left the object.
 const DROP: f32 = 0.9;
+/// The tight cut keeps the flood up to where its score first came this near its peak: the
+/// object ends where its boundary became sharp, not where a leak happens to keep it sharp.
+const ONSET: f32 = 0.9;
+/// The tight cut also takes a drop the flood ended in (the region ran out before the drop
+/// could persist), once the flood grew this much past the peak.
+const ENDED_GROWTH: f32 = 1.2;
 /// A drop counts once the flood has grown to this many tenths of the peak's size below it.
 const PERSIST_TENTHS: usize = 15;
 /// A peak is an edge only this many sigmas high, and this many times the lowest score before.
@@ -54,7 +60,13 @@ impl Flood {
     /// the sharpest boundary.
     pub fn keep(&self, limit: Option<usize>) -> usize {
         let scores = &self.scores[..limit.unwrap_or(self.scores.len()).min(self.scores.len())];
-        chosen_prefix(scores).unwrap_or(scores.len())
+        chosen_prefix(scores, Cut::Widest).unwrap_or(scores.len())
+    }
+
+    /// How many voxels to keep for an include click: the tight cut (see [`ONSET`] and
+    /// [`ENDED_GROWTH`]).
+    pub fn keep_tight(&self) -> usize {
+        chosen_prefix(&self.scores, Cut::Tightest).unwrap_or(self.scores.len())
     }
 
     /// The region of the flood's first `count` voxels.
@@ -182,14 +194,29 @@ pub fn sharpest_flood(
     Ok(Some(Flood { order, scores }))
 }
 
+/// Which prefix of a peak to keep.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    /// The largest prefix scoring nearly as well as the peak.
+    Widest,
+    /// The smallest prefix scoring nearly as well ([`ONSET`]), and a drop the flood ended in.
+    Tightest,
+}
+
 /// How many voxels of the flood to keep, given each prefix's score: the first peak that the
 /// scores are still well below once the flood is 1.5 times its size (the flood left
-/// the object there, into tissue alike), else all. Of a peak, the largest prefix
-/// scoring nearly as well is kept.
-fn chosen_prefix(scores: &[f32]) -> Option<usize> {
+/// the object there, into tissue alike), else all; of that peak, the prefix `cut` says.
+fn chosen_prefix(scores: &[f32], cut: Cut) -> Option<usize> {
     let mut peak = f32::NEG_INFINITY;
     let mut floor = f32::INFINITY;
     let mut peak_end = 0;
+    let kept = |peak: f32, peak_end: usize| match cut {
+        Cut::Widest => peak_end,
+        Cut::Tightest => scores[..peak_end]
+            .iter()
+            .position(|&s| s >= ONSET * peak)
+            .map_or(peak_end, |k| k + 1),
+    };
     for (k, &score) in scores.iter().enumerate() {
         if score == f32::NEG_INFINITY {
             continue;
@@ -202,8 +229,12 @@ fn chosen_prefix(scores: &[f32]) -> Option<usize> {
         // Only a peak well above the noise inside the object is an edge.
         let edge = peak >= MIN_PEAK_SIGMAS && peak >= PEAK_OVER_FLOOR * floor;
         if edge && score < DROP * peak && 10 * (k + 1) >= PERSIST_TENTHS * peak_end {
-            return Some(peak_end);
+            return Some(kept(peak, peak_end));
         }
     }
-    None
+    let edge = peak >= MIN_PEAK_SIGMAS && peak >= PEAK_OVER_FLOOR * floor;
+    #[expect(clippy::cast_precision_loss, reason = "a ratio of sizes")]
+    let ended_in_drop = scores.last().is_some_and(|&last| last < DROP * peak)
+        && scores.len() as f32 >= ENDED_GROWTH * peak_end as f32;
+    (cut == Cut::Tightest && edge && ended_in_drop).then(|| kept(peak, peak_end))
 }
