@@ -4,7 +4,7 @@
     python3 tools/check_seg_nrrd.py SEGMENTATION.seg.nrrd
 
 Prints JSON: the segments (name, label value, layer, colour), the voxel count of each label
-value, the shape, and the IJK-to-LPS matrix.
+value, the shape, the IJK-to-LPS matrix, and every voxel's label value, i fastest.
 """
 import json
 import sys
@@ -30,6 +30,7 @@ def main() -> None:
         "counts": {str(int(v)): int(c) for v, c in zip(values, counts) if v != 0},
         "shape": list(voxels.shape),
         "ijk_to_lps": np.asarray(seg["ijkToLPS"]).tolist(),
+        "voxels": voxels.flatten(order="F").astype(int).tolist(),
     }))
 
 

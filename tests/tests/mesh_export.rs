@@ -197,3 +197,112 @@ async fn all_labels_come_in_a_zip_and_bad_requests_say_why() {
         .unwrap();
     assert_eq!(status, StatusCode::OK);
 }
+
+/// A tooth of the dental phantom as a printer gets it: closed, as big as its labelled voxels
+/// and where they are, read by trimesh and here alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phantom_tooth_prints_watertight_at_its_size_and_place() {
+    let server = TestServer::spawn().await.unwrap();
+    let phantom = interseg_tests::dental::DentalPhantom::new(14, 1.0, 3);
+    let spacing = [0.3f32, 0.3, 0.5];
+    let session = server.new_session().await.unwrap();
+    let up = session
+        .upload_bytes(
+            "teeth.nii",
+            interseg_tests::phantom::nifti_i16(phantom.dims, &phantom.values, spacing),
+        )
+        .await
+        .unwrap();
+    assert_eq!(up.status, StatusCode::OK, "{}", up.json);
+    let [i, j, k] = phantom.teeth[4].click();
+    session.mark(2, k, j, i).await.unwrap();
+    let run = session.post("/api/run_segmentation").await.unwrap();
+    assert_eq!(run.status, StatusCode::OK, "{}", run.json);
+    let (_, labels) = session.get_bytes("/api/segmentation/voxels").await.unwrap();
+    let affine = session.get("/api/volume").await.unwrap().json["affine"].clone();
+    let world = |v: [f64; 3]| {
+        [0, 1, 2].map(|r| {
+            (0..3)
+                .map(|c| affine[r][c].as_f64().unwrap() * v[c])
+                .sum::<f64>()
+                + affine[r][3].as_f64().unwrap()
+        })
+    };
+    // The label's voxels: their volume, and the box of their centres in mm (the affine is
+    // diagonal and positive here).
+    let dims = phantom.dims;
+    let mut count = 0usize;
+    let (mut lo, mut hi) = ([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]);
+    for (o, _) in labels.iter().enumerate().filter(|&(_, &l)| l == 1) {
+        count += 1;
+        let v = [
+            o % dims[0],
+            (o / dims[0]) % dims[1],
+            o / (dims[0] * dims[1]),
+        ];
+        let w = world(v.map(|x| x as f64));
+        for a in 0..3 {
+            lo[a] = lo[a].min(w[a]);
+            hi[a] = hi[a].max(w[a]);
+        }
+    }
+    assert!(count > 500, "the tooth is segmented ({count} voxels)");
+    let voxels_mm3 = count as f64 * spacing.iter().map(|&s| f64::from(s)).product::<f64>();
+    let (status, stl) = session
+        .get_bytes("/api/download/mesh?label=1&format=stl")
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    // The surface runs through the faces between labelled and unlabelled voxels: half a voxel
+    // outside the centres' box, give or take half a voxel.
+    let check_box = |got_lo: [f64; 3], got_hi: [f64; 3]| {
+        for a in 0..3 {
+            let half = f64::from(spacing[a]) / 2.0;
+            assert!(
+                (got_lo[a] - (lo[a] - half)).abs() <= half + 1e-6,
+                "axis {a}: mesh from {} mm, voxels from {} mm",
+                got_lo[a],
+                lo[a] - half
+            );
+            assert!(
+                (got_hi[a] - (hi[a] + half)).abs() <= half + 1e-6,
+                "axis {a}: mesh to {} mm, voxels to {} mm",
+                got_hi[a],
+                hi[a] + half
+            );
+        }
+    };
+    // In Rust.
+    let triangles = stl_triangles(&stl);
+    assert!(closed(&triangles), "the tooth's mesh has holes");
+    let (volume, _) = volume_and_centre(&triangles);
+    assert!(
+        (volume - voxels_mm3).abs() <= 0.05 * voxels_mm3,
+        "{volume:.1} mm³ against {voxels_mm3:.1} mm³ of voxels"
+    );
+    let (mut mesh_lo, mut mesh_hi) = ([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]);
+    for p in triangles.iter().flatten() {
+        for a in 0..3 {
+            mesh_lo[a] = mesh_lo[a].min(f64::from(p[a]));
+            mesh_hi[a] = mesh_hi[a].max(f64::from(p[a]));
+        }
+    }
+    check_box(mesh_lo, mesh_hi);
+    // In trimesh.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tooth.stl");
+    std::fs::write(&path, &stl).unwrap();
+    let read: serde_json::Value = serde_json::from_str(
+        &interseg_tests::python::run_tool("check_stl.py", &[path.to_str().unwrap()]).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(read["watertight"], true, "{read}");
+    assert_eq!(read["winding_consistent"], true, "{read}");
+    let trimesh_volume = read["volume"].as_f64().unwrap();
+    assert!(
+        (trimesh_volume - voxels_mm3).abs() <= 0.05 * voxels_mm3,
+        "trimesh: {trimesh_volume:.1} mm³ against {voxels_mm3:.1} mm³ of voxels"
+    );
+    let bound = |n: usize| [0, 1, 2].map(|a| read["bounds"][n][a].as_f64().unwrap());
+    check_box(bound(0), bound(1));
+}

@@ -80,6 +80,14 @@ async fn slicer_reads_our_segments_with_their_names_voxels_and_place() {
         assert_eq!(read["counts"][label.to_string()], count, "label {label}");
     }
     assert_eq!(read["shape"], serde_json::json!(dims));
+    // Every voxel as the label volume has it.
+    let voxels: Vec<u8> = read["voxels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u8)
+        .collect();
+    assert_eq!(voxels, labels, "the labelmap differs from the label volume");
     // LPS: the NIfTI affine with x and y negated.
     let affine = &volume.json["affine"];
     for r in 0..4 {
