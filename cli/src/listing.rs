@@ -45,6 +45,10 @@ pub enum Download {
     Labels,
     /// Every label's surface: smoothed STL meshes in mm (RAS), in a zip.
     Meshes,
+    /// 3D Slicer's segmentation file (`.seg.nrrd`).
+    Slicer,
+    /// A DICOM SEG referring to the series (only for a volume uploaded as DICOM).
+    DicomSeg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,6 +69,8 @@ pub async fn download(client: Client, args: DownloadArgs) -> anyhow::Result<()> 
         Download::Segmentation => "segmentation",
         Download::Labels => "labels",
         Download::Meshes => crate::client::MESHES,
+        Download::Slicer => "slicer",
+        Download::DicomSeg => "dicom_seg",
     };
     let bytes = client.download(what).await?;
     tokio::fs::write(&args.out, &bytes)

@@ -30,6 +30,12 @@ pub struct SegmentArgs {
     /// zip (one `label_N.stl` per object), for 3D printing and planning.
     #[arg(long)]
     pub meshes: Option<PathBuf>,
+    /// Also write 3D Slicer's segmentation file here (`.seg.nrrd`, segments named).
+    #[arg(long)]
+    pub slicer: Option<PathBuf>,
+    /// Also write a DICOM SEG here, referring to the series (for a DICOM scan only).
+    #[arg(long)]
+    pub dicom_seg: Option<PathBuf>,
     /// How the labels are named in the label file and meshes: `numbers` (the default), or
     /// `fdi` / `universal` when label values are FDI tooth numbers (`--point 1,2,3@36`).
     #[arg(long, value_parser = ["numbers", "fdi", "universal"])]
@@ -40,6 +46,13 @@ pub struct SegmentArgs {
 }
 
 pub async fn run(mut client: Client, args: SegmentArgs, quiet: bool) -> anyhow::Result<()> {
+    // Said before anything is uploaded: a DICOM SEG refers to a DICOM series.
+    let name = args.scan.to_string_lossy().to_ascii_lowercase();
+    anyhow::ensure!(
+        args.dicom_seg.is_none() || name.ends_with(".dcm") || name.ends_with(".zip"),
+        "--dicom-seg needs a DICOM scan (.dcm or a zip of a series); {} is not one",
+        args.scan.display()
+    );
     let session = client.create_session().await?;
     let result = segment_in_session(&client, &args, quiet).await;
     if !args.keep_session {
@@ -109,6 +122,12 @@ async fn segment_in_session(
     }
     if let Some(path) = &args.meshes {
         write(path, &client.download(crate::client::MESHES).await?).await?;
+    }
+    if let Some(path) = &args.slicer {
+        write(path, &client.download("slicer").await?).await?;
+    }
+    if let Some(path) = &args.dicom_seg {
+        write(path, &client.download("dicom_seg").await?).await?;
     }
     if !quiet {
         let found = job.unique_labels.unwrap_or_default();

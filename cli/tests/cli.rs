@@ -199,3 +199,52 @@ async fn segment_works_over_https_with_a_ca_file() {
     let stderr = String::from_utf8_lossy(&untrusted.stderr);
     assert!(stderr.contains("cannot reach the server"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dicom_series_gives_a_dicom_seg_and_a_slicer_file() {
+    let server = TestServer::spawn().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let series = interseg_tests::workspace_root().join("assets/dicom/series.zip");
+    let (seg, slicer) = (dir.path().join("seg.dcm"), dir.path().join("seg.seg.nrrd"));
+    let out = dir.path().join("labels.nii.gz");
+    let run = interseg(args(&[
+        "--server",
+        &server.url(""),
+        "segment",
+        &series.display().to_string(),
+        "--point",
+        "5,6,3",
+        "--out",
+        &out.display().to_string(),
+        "--dicom-seg",
+        &seg.display().to_string(),
+        "--slicer",
+        &slicer.display().to_string(),
+    ]))
+    .await;
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(&std::fs::read(&seg).unwrap()[128..132], b"DICM");
+    assert!(std::fs::read(&slicer).unwrap().starts_with(b"NRRD0004"));
+    // A NIfTI scan has no series to refer to: refused before anything is uploaded.
+    let (_, _, scan) = two_balls(dir.path());
+    let refused = interseg(args(&[
+        "--server",
+        &server.url(""),
+        "segment",
+        &scan.display().to_string(),
+        "--point",
+        "12,16,14",
+        "--out",
+        &dir.path().join("other.nii.gz").display().to_string(),
+        "--dicom-seg",
+        &dir.path().join("other.dcm").display().to_string(),
+    ]))
+    .await;
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("needs a DICOM scan"), "{stderr}");
+}
