@@ -23,6 +23,7 @@ pub mod volume;
 
 use std::future::Future;
 use std::time::Duration;
+use tokio_util::task::AbortOnDropHandle;
 
 use axum::Router;
 use axum::http::Request;
@@ -62,23 +63,23 @@ pub async fn run(
     let timeout = state.sessions.timeout();
     // Check often enough that a session outlives its timeout by at most a tenth of it.
     let period = (timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
-    let expiry = tokio::spawn(session::store::run_expiry(state.sessions.clone(), period));
+    // The background tasks end with this future, however it ends: served out, or dropped
+    // (an embedded server whose window closed must not go on deleting sessions).
+    let _expiry = AbortOnDropHandle::new(tokio::spawn(session::store::run_expiry(
+        state.sessions.clone(),
+        period,
+    )));
     // The rate limiter keeps a bucket per client address; forget the ones gone quiet.
-    let forget = state.rate_limiter.clone().map(|limiter| {
-        tokio::spawn(async move {
+    let _forget = state.rate_limiter.clone().map(|limiter| {
+        AbortOnDropHandle::new(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(Duration::from_secs(60)).await;
                 limiter.retain_recent();
                 limiter.shrink_to_fit();
             }
-        })
+        }))
     });
     let idle_timeout = state.config.idle_timeout();
     let tls = state.tls.clone();
-    let served = serve::serve(listener, app(state), tls, idle_timeout, shutdown).await;
-    expiry.abort();
-    if let Some(forget) = forget {
-        forget.abort();
-    }
-    served
+    serve::serve(listener, app(state), tls, idle_timeout, shutdown).await
 }

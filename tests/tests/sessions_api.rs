@@ -393,3 +393,43 @@ async fn over_the_session_cap_new_sessions_wait_and_old_ones_still_answer() {
     assert_eq!(deleted.status(), StatusCode::OK);
     server.new_session().await.unwrap();
 }
+
+/// A server future that is dropped (an embedded server whose window closed) takes its
+/// background work with it: nothing goes on expiring the sessions it leaves on disk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_server_stops_expiring_sessions() {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = interseg_server::config::Config::with_data_dir(data.path());
+    config.session_timeout_secs = 1;
+    let state = tokio::task::spawn_blocking(move || interseg_server::state::AppState::open(config))
+        .await
+        .unwrap()
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(interseg_server::run(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    let created: Value = reqwest::Client::new()
+        .post(format!("http://{addr}/api/session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["session_id"].as_str().unwrap().to_owned();
+    let folder = data.path().join("sessions").join(&id);
+    assert!(folder.exists());
+    // Dropped mid-serve, not shut down.
+    server.abort();
+    assert!(server.await.unwrap_err().is_cancelled());
+    // Idle far past its timeout, several expiry periods later, the session is still there.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    assert!(
+        folder.exists(),
+        "a dropped server's expiry task deleted the session"
+    );
+}
