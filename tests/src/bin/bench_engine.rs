@@ -1,6 +1,7 @@
 //! Built-in engine benchmark on the dental phantom in a 512×512×300 volume: time per click
 //! over a session of 10 clicks (each click adds a tooth; the engine segments all of them), and
-//! Dice per tooth once every tooth has its click. Run it with:
+//! Dice per tooth once every tooth has its click; then a session of 32 labels (two arches) on
+//! a 448³ volume, the time of each further click. Run it with:
 //!
 //!     cargo run --release -p interseg-tests --bin bench-engine
 
@@ -138,7 +139,71 @@ fn main() -> anyhow::Result<()> {
         dice.iter().sum::<f64>() / dice.len() as f64,
         dice.iter().copied().fold(f64::INFINITY, f64::min)
     );
+    let mut arches = two_arches_session()?;
+    // The first click has nothing to keep; every further one is the figure.
+    arches.remove(0);
+    arches.sort();
+    println!(
+        "32 labels on a 448³ volume (two arches, one click per tooth): each further click median {:.0} ms, slowest {:.0} ms",
+        ms(arches[arches.len() / 2]),
+        ms(arches[arches.len() - 1])
+    );
     Ok(())
+}
+
+/// A dental session with many objects: two arches of 16 teeth, one above the other, in a
+/// 448³ volume, clicked one tooth after another (each click adds a label); the time of each
+/// `segment` call.
+fn two_arches_session() -> anyhow::Result<Vec<Duration>> {
+    const SIDE: usize = 448;
+    let n = SIDE * SIDE * SIDE;
+    let mut values = vec![40i16; n];
+    let mut clicks = Vec::new();
+    for (arch, seed) in [(0usize, 21u64), (1, 22)] {
+        let phantom = DentalPhantom::new(16, 2.5, seed);
+        let [pi, pj, pk] = phantom.dims;
+        anyhow::ensure!(
+            pi <= SIDE && pj <= SIDE && 2 * pk <= SIDE,
+            "arches too large"
+        );
+        let shift = [
+            (SIDE - pi) / 2,
+            (SIDE - pj) / 2,
+            (SIDE - 2 * pk) / 2 + arch * pk,
+        ];
+        for k in 0..pk {
+            for j in 0..pj {
+                let src = pi * (j + pj * k);
+                let dst = shift[0] + SIDE * ((j + shift[1]) + SIDE * (k + shift[2]));
+                values[dst..dst + pi].copy_from_slice(&phantom.values[src..src + pi]);
+            }
+        }
+        clicks.extend(phantom.teeth.iter().map(|t| {
+            let c = t.click();
+            [c[0] + shift[0], c[1] + shift[1], c[2] + shift[2]]
+        }));
+    }
+    let volume = Volume::new([SIDE; 3], Voxels::I16(values), Scaling::IDENTITY)?;
+    let engine = ClassicalEngine::default();
+    let mut prompts = Vec::new();
+    let mut times = Vec::new();
+    for (m, &click) in clicks.iter().enumerate() {
+        prompts.push(LabelPrompt {
+            label: u8::try_from(m + 1)?,
+            include: vec![click],
+            exclude: vec![],
+            boxes: vec![],
+        });
+        let t = Instant::now();
+        engine.segment(
+            Scan::new(&volume, [1.0; 3]),
+            &prompts,
+            None,
+            &RunControl::default(),
+        )?;
+        times.push(t.elapsed());
+    }
+    Ok(times)
 }
 
 fn ms(d: Duration) -> f64 {
