@@ -82,6 +82,24 @@ async fn labels_of_a_series_overlay_it() {
     assert_eq!(counts["1"], 3 * 5 * 4, "the bright block, whole: {counts}");
 }
 
+/// The session's DICOM SEG, downloaded and read back by highdicom against `series`.
+async fn dicom_seg_as_highdicom_reads_it(
+    session: &interseg_tests::SessionClient,
+    series: &std::path::Path,
+) -> Value {
+    let (status, seg) = session.get_bytes("/api/download/dicom_seg").await.unwrap();
+    assert_eq!(status, StatusCode::OK);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seg.dcm");
+    std::fs::write(&path, seg).unwrap();
+    let read = python::run_tool(
+        "check_dicom_seg.py",
+        &[path.to_str().unwrap(), series.to_str().unwrap()],
+    )
+    .unwrap();
+    serde_json::from_str(read.trim()).unwrap()
+}
+
 #[tokio::test]
 async fn a_dicom_seg_of_a_series_reads_back_in_highdicom() {
     let server = TestServer::spawn().await.unwrap();
@@ -101,17 +119,7 @@ async fn a_dicom_seg_of_a_series_reads_back_in_highdicom() {
         .iter()
         .map(|v| v.as_u64().unwrap() as usize)
         .collect();
-    let (status, seg) = session.get_bytes("/api/download/dicom_seg").await.unwrap();
-    assert_eq!(status, StatusCode::OK);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("seg.dcm");
-    std::fs::write(&path, seg).unwrap();
-    let read = python::run_tool(
-        "check_dicom_seg.py",
-        &[path.to_str().unwrap(), series.to_str().unwrap()],
-    )
-    .unwrap();
-    let read: Value = serde_json::from_str(read.trim()).unwrap();
+    let read = dicom_seg_as_highdicom_reads_it(&session, &series).await;
     assert_eq!(read["all_referenced"], true, "every image is referenced");
     assert_eq!(read["study_matches"], true);
     assert_eq!(read["referenced_series"][0], read["series"]);
@@ -158,14 +166,7 @@ async fn a_dicom_seg_of_a_series_reads_back_in_highdicom() {
         .await
         .unwrap();
     assert_eq!(named.status(), StatusCode::OK);
-    let (_, seg) = session.get_bytes("/api/download/dicom_seg").await.unwrap();
-    std::fs::write(&path, seg).unwrap();
-    let read = python::run_tool(
-        "check_dicom_seg.py",
-        &[path.to_str().unwrap(), series.to_str().unwrap()],
-    )
-    .unwrap();
-    let read: Value = serde_json::from_str(read.trim()).unwrap();
+    let read = dicom_seg_as_highdicom_reads_it(&session, &series).await;
     for (segment, &label) in read["segments"].as_array().unwrap().iter().zip(&present) {
         let name = interseg_shared::naming::label_name(
             label,

@@ -292,44 +292,28 @@ mod tests {
         assert_ne!(first.labels[&2], second.labels[&2]);
     }
 
-    #[test]
-    fn a_ray_through_the_middle_of_the_view_hits_the_nearer_label() {
+    /// The label the ray through the view's centre hits first, looking along x from `yaw`.
+    fn hit_from(yaw: f32, hidden: &BTreeSet<u8>) -> Option<u8> {
         let (labels, dims) = two_cubes();
         let (centre, radius) = world_bounds(dims, &IDENTITY);
-        // Looking along +x from the left (−x side) of the volume: label 1 comes first.
         let orbit = Orbit {
-            yaw: -std::f32::consts::FRAC_PI_2,
+            yaw,
             pitch: 0.0,
             distance: 3.0,
         };
         let clip = orbit.clip_from_world(1.0, centre, radius);
-        let hit = pick(
-            [0.0, 0.0],
-            &clip,
-            &labels,
-            dims,
-            &IDENTITY,
-            &BTreeSet::new(),
-        );
-        assert_eq!(hit.map(|v| labels[v[0] + 16 * (v[1] + 16 * v[2])]), Some(1));
+        pick([0.0, 0.0], &clip, &labels, dims, &IDENTITY, hidden)
+            .map(|v| labels[v[0] + 16 * (v[1] + 16 * v[2])])
+    }
+
+    #[test]
+    fn a_ray_through_the_middle_of_the_view_hits_the_nearer_label() {
+        use std::f32::consts::FRAC_PI_2;
+        // Looking along +x from the left (−x side) of the volume: label 1 comes first.
+        assert_eq!(hit_from(-FRAC_PI_2, &BTreeSet::new()), Some(1));
         // With label 1 hidden, the ray goes on to label 2.
-        let hidden = BTreeSet::from([1]);
-        let hit = pick([0.0, 0.0], &clip, &labels, dims, &IDENTITY, &hidden);
-        assert_eq!(hit.map(|v| labels[v[0] + 16 * (v[1] + 16 * v[2])]), Some(2));
+        assert_eq!(hit_from(-FRAC_PI_2, &BTreeSet::from([1])), Some(2));
         // From the other side, label 2 first.
-        let orbit = Orbit {
-            yaw: std::f32::consts::FRAC_PI_2,
-            ..orbit
-        };
-        let clip = orbit.clip_from_world(1.0, centre, radius);
-        let hit = pick(
-            [0.0, 0.0],
-            &clip,
-            &labels,
-            dims,
-            &IDENTITY,
-            &BTreeSet::new(),
-        );
-        assert_eq!(hit.map(|v| labels[v[0] + 16 * (v[1] + 16 * v[2])]), Some(2));
+        assert_eq!(hit_from(FRAC_PI_2, &BTreeSet::new()), Some(2));
     }
 }

@@ -9,9 +9,11 @@
     reason = "a test fails by panicking"
 )]
 
-use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::collections::BTreeSet;
+
+use common::wait_for;
 use egui::{Modifiers, PointerButton, Pos2, Rect, vec2};
 use egui_kittest::wgpu::{WgpuTestRenderer, create_render_state, default_wgpu_setup};
 use egui_kittest::{Harness, SnapshotResults};
@@ -103,25 +105,6 @@ fn the_segmented_sample_is_drawn_as_lit_surfaces() {
     harness.snapshot("surfaces_sample");
     snapshots.extend_harness(&mut harness);
     snapshots.unwrap();
-}
-
-/// Runs frames until `done` holds.
-#[allow(
-    clippy::disallowed_methods,
-    reason = "the test thread is no runtime thread; it paces frames like a window would"
-)]
-fn wait_for(harness: &mut Harness<'_, ViewerApp>, what: &str, done: impl Fn(&ViewerApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while !done(harness.state()) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; last message: {:?}",
-            harness.state().message()
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(15));
-    }
-    harness.step();
 }
 
 #[test]

@@ -9,8 +9,9 @@
     reason = "a test fails by panicking"
 )]
 
-use std::time::{Duration, Instant};
+mod common;
 
+use common::wait_for;
 use egui::{Key, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -43,25 +44,6 @@ fn open_viewer(url: &str, settings: &ConfigFile) -> Harness<'static, ViewerApp> 
             )
             .unwrap()
         })
-}
-
-/// Runs frames until `done` holds (the server answers on other threads).
-#[allow(
-    clippy::disallowed_methods,
-    reason = "the test thread is no runtime thread; it paces frames like a window would"
-)]
-fn wait_for(harness: &mut Harness<'_, ViewerApp>, what: &str, done: impl Fn(&ViewerApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while !done(harness.state()) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; last message: {:?}",
-            harness.state().message()
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(15));
-    }
-    harness.step();
 }
 
 /// Waits for the session, opens the sample from the start screen and waits for it; segments

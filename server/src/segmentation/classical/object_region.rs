@@ -31,6 +31,8 @@ pub struct ObjectRegion {
     pub region: Region,
     /// The flood the region was cut from, to cut again before exclude clicks.
     pub flood: Option<Flood>,
+    /// How much of the flood an include click keeps ([`Flood::keep_tight`]), found once.
+    tight_len: usize,
 }
 
 impl ObjectRegion {
@@ -38,8 +40,7 @@ impl ObjectRegion {
     /// `None` where it reaches none of them within the tight cut.
     pub fn before(&self, excluded: &[usize]) -> Option<Region> {
         let flood = self.flood.as_ref()?;
-        let within = flood.keep_tight();
-        let first = flood.order[..within.min(flood.order.len())]
+        let first = flood.order[..self.tight_len.min(flood.order.len())]
             .iter()
             .position(|o| excluded.contains(o))?;
         Some(flood.prefix(self.region.dims, flood.keep(Some(first))))
@@ -50,7 +51,7 @@ impl ObjectRegion {
     /// cut widest, is what an exclude click marks.)
     pub fn tight(&self) -> Cow<'_, Region> {
         match &self.flood {
-            Some(flood) => Cow::Owned(flood.prefix(self.region.dims, flood.keep_tight())),
+            Some(flood) => Cow::Owned(flood.prefix(self.region.dims, self.tight_len)),
             None => Cow::Borrowed(&self.region),
         }
     }
@@ -92,10 +93,12 @@ pub fn object_region(
             (region, flood) = (bone, None);
         }
     }
+    let tight_len = flood.as_ref().map_or(0, Flood::keep_tight);
     Ok(ObjectRegion {
         models: seeds.into_iter().map(|(_, m)| m).collect(),
         region,
         flood,
+        tight_len,
     })
 }
 
