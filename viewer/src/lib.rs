@@ -18,9 +18,11 @@
 
 pub mod app;
 pub mod client;
+pub mod command;
 pub mod config;
 pub mod document;
 pub mod embedded;
+pub mod gpu_bridge;
 pub mod net;
 pub mod orientation;
 pub mod render;

@@ -17,7 +17,7 @@ use crate::client::segmentation::SavedFiles;
 use crate::client::volume::{Progress, UploadSource};
 use crate::client::{ClientError, ServerClient, SessionStart};
 use crate::config::{ConfigFile, ViewerConfig};
-use crate::render::SliceRenderer;
+use crate::gpu_bridge::{GpuBridge, Written};
 use crate::volume_data::VolumeData;
 use interseg_shared::api::locks::LocksResponse;
 use interseg_shared::api::naming::NamingResponse;
@@ -27,11 +27,33 @@ use interseg_shared::naming::LabelNaming;
 const JOB_POLL: Duration = Duration::from_millis(100);
 const RECONNECT_EVERY: Duration = Duration::from_secs(2);
 
-/// The action name of marking a point or a box (the app treats its answer specially).
-pub const MARK_POINT: &str = "mark the point";
+/// Which call a prompts or points answer came from: the app treats a mark and a load
+/// specially, and names the call in error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptCall {
+    /// Loading them with a session (not a change: no segmentation).
+    Load,
+    /// Marking a point or a box.
+    Mark,
+    Remove,
+    Clear,
+    Undo,
+    Redo,
+}
 
-/// The action name of loading the prompts with a session (not a change: no segmentation).
-pub const LOAD_POINTS: &str = "load the points";
+impl PromptCall {
+    /// What the call tried to do, for "Could not …".
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Load => "load the points",
+            Self::Mark => "mark the point",
+            Self::Remove => "remove the point",
+            Self::Clear => "clear the points",
+            Self::Undo => "undo",
+            Self::Redo => "redo",
+        }
+    }
+}
 
 /// What background work reports to the UI.
 #[derive(Debug)]
@@ -47,12 +69,12 @@ pub enum Event {
     /// The latest result's labels (`None`: no result yet).
     Labels(Result<Option<Vec<u8>>, ClientError>),
     Prompts {
-        action: &'static str,
+        call: PromptCall,
         answer: Result<PromptsResponse, ClientError>,
     },
     /// The original API's points.
     LegacyPoints {
-        action: &'static str,
+        call: PromptCall,
         answer: Result<PointsResponse, ClientError>,
     },
     Uploaded(Result<UploadResponse, ClientError>),
@@ -100,12 +122,12 @@ pub struct Net {
     /// Bumped when the session changes, so late answers for the old one are dropped.
     generation: u64,
     reconnecting: Arc<AtomicBool>,
-    /// Where volumes and labels go once fetched (uploaded off the UI thread).
-    renderer: Option<SliceRenderer>,
+    /// Where volumes and labels go once fetched (written off the UI thread).
+    gpu: GpuBridge,
 }
 
 impl Net {
-    pub fn new(ctx: egui::Context, client: ServerClient) -> std::io::Result<Self> {
+    pub fn new(ctx: egui::Context, client: ServerClient, gpu: GpuBridge) -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("interseg-viewer-net")
@@ -121,13 +143,16 @@ impl Net {
             ctx,
             generation: 0,
             reconnecting: Arc::new(AtomicBool::new(false)),
-            renderer: None,
+            gpu,
         })
     }
 
-    /// The GPU that fetched volumes and labels go to.
-    pub fn set_renderer(&mut self, renderer: Option<SliceRenderer>) {
-        self.renderer = renderer;
+    /// A new session generation: answers still due for the old one are dropped, and none of
+    /// them reaches the GPU any more.
+    fn next_generation(&mut self) {
+        self.session = None;
+        self.generation += 1;
+        self.gpu.switch_to(self.generation);
     }
 
     pub fn client(&self) -> &ServerClient {
@@ -167,8 +192,7 @@ impl Net {
     /// Switches to another server (dropping answers still due from the old one).
     pub fn set_client(&mut self, client: ServerClient) {
         self.client = client;
-        self.session = None;
-        self.generation += 1;
+        self.next_generation();
     }
 
     /// Resumes `stored` or starts a session; remembers it in `settings`.
@@ -177,8 +201,7 @@ impl Net {
         stored: Option<String>,
         settings: Option<(ConfigFile, ViewerConfig)>,
     ) {
-        self.session = None;
-        self.generation += 1;
+        self.next_generation();
         self.spawn(|client, report| async move {
             let started = client.resume_or_create(stored.as_deref()).await;
             if let (Ok(start), Some((file, mut config))) = (&started, settings) {
@@ -197,7 +220,7 @@ impl Net {
     pub fn session_ready(&mut self, session_id: &str) {
         self.session = Some(session_id.to_owned());
         let id = session_id.to_owned();
-        let gpu = self.renderer.clone();
+        let gpu = self.gpu.clone();
         self.spawn(|client, report| async move {
             report.send(Event::Naming(client.naming(&id).await));
             report.send(Event::Locks(client.locks(&id).await));
@@ -219,7 +242,7 @@ impl Net {
         let id = self.session.clone()?;
         let progress = Arc::new(Progress::default());
         let sent = Arc::clone(&progress);
-        let gpu = self.renderer.clone();
+        let gpu = self.gpu.clone();
         let handle = self.spawn(|client, report| async move {
             let answer = client.upload(&id, source, sent).await;
             let ok = answer.is_ok();
@@ -231,12 +254,15 @@ impl Net {
         Some((progress, handle))
     }
 
-    /// A prompt call (`action` names it for error messages).
-    pub fn prompts<F>(&self, action: &'static str, call: impl FnOnce(ServerClient, String) -> F)
+    /// A call on our prompts, reported as `which`.
+    pub fn prompts<F>(&self, which: PromptCall, call: impl FnOnce(ServerClient, String) -> F)
     where
         F: Future<Output = Result<PromptsResponse, ClientError>> + Send + 'static,
     {
-        self.session_call(call, move |answer| Event::Prompts { action, answer });
+        self.session_call(call, move |answer| Event::Prompts {
+            call: which,
+            answer,
+        });
     }
 
     /// Names the session's labels by `naming` (stored on the server).
@@ -288,14 +314,14 @@ impl Net {
     }
 
     /// A call on the original API's points.
-    pub fn legacy_points<F>(
-        &self,
-        action: &'static str,
-        call: impl FnOnce(ServerClient, String) -> F,
-    ) where
+    pub fn legacy_points<F>(&self, which: PromptCall, call: impl FnOnce(ServerClient, String) -> F)
+    where
         F: Future<Output = Result<PointsResponse, ClientError>> + Send + 'static,
     {
-        self.session_call(call, move |answer| Event::LegacyPoints { action, answer });
+        self.session_call(call, move |answer| Event::LegacyPoints {
+            call: which,
+            answer,
+        });
     }
 
     /// Runs `call` in the current session (if any) and reports its answer as `event` says.
@@ -316,13 +342,13 @@ impl Net {
     }
 
     pub fn add_point(&self, label: u8, include: bool, point: SlicePoint) {
-        self.prompts(MARK_POINT, move |client, id| async move {
+        self.prompts(PromptCall::Mark, move |client, id| async move {
             client.add_point(&id, label, include, point).await
         });
     }
 
     pub fn add_box(&self, label: u8, include: bool, rect: SliceBox) {
-        self.prompts(MARK_POINT, move |client, id| async move {
+        self.prompts(PromptCall::Mark, move |client, id| async move {
             client.add_box(&id, label, include, rect).await
         });
     }
@@ -332,7 +358,7 @@ impl Net {
         let Some(id) = self.session.clone() else {
             return;
         };
-        let gpu = self.renderer.clone();
+        let gpu = self.gpu.clone();
         self.spawn(|client, report| async move {
             let mut job = match client.start_job(&id).await {
                 Ok(job) => job,
@@ -348,8 +374,9 @@ impl Net {
             }
             let done = job.state == JobState::Done;
             report.send(Event::Job(Ok(job)));
-            if done {
-                report.send(Event::Labels(labels_on_gpu(&client, &id, gpu).await));
+            if done && let Some(labels) = labels_on_gpu(&client, &id, report.generation, gpu).await
+            {
+                report.send(Event::Labels(labels));
             }
         });
     }
@@ -431,15 +458,11 @@ impl Net {
 }
 
 /// Fetches the volume (then decodes it and puts it on the GPU, off the runtime's threads), the
-/// prompts and the labels.
-async fn load_everything(
-    client: &ServerClient,
-    id: &str,
-    report: &Reporter,
-    gpu: Option<SliceRenderer>,
-) {
+/// prompts and the labels. Stops quietly once the session is no longer the viewer's.
+async fn load_everything(client: &ServerClient, id: &str, report: &Reporter, gpu: GpuBridge) {
     let progress = Arc::new(Progress::default());
     report.send(Event::VolumeLoading(Arc::clone(&progress)));
+    let generation = report.generation;
     let on_gpu = gpu.clone();
     let volume = async {
         let info = client.volume_info(id).await?;
@@ -447,47 +470,60 @@ async fn load_everything(
         tokio::task::spawn_blocking(move || {
             let volume = VolumeData::decode(info, &raw)
                 .map_err(|err| ClientError::Unreadable(err.to_string()))?;
-            if let Some(gpu) = on_gpu {
-                gpu.upload_volume(&volume)
-                    .map_err(|err| ClientError::Local(format!("cannot show the volume: {err}")))?;
-            }
-            Ok(Arc::new(volume))
+            let written = on_gpu
+                .volume(generation, &volume)
+                .map_err(|err| ClientError::Local(format!("cannot show the volume: {err}")))?;
+            Ok((written, Arc::new(volume)))
         })
         .await
         .map_err(|err| ClientError::Local(err.to_string()))?
     }
     .await;
+    let volume = match volume {
+        Ok((Written::Stale, _)) => return,
+        Ok((Written::Done, volume)) => Ok(volume),
+        Err(err) => Err(err),
+    };
     let ok = volume.is_ok();
     report.send(Event::Volume(volume));
     if !ok {
         return;
     }
     report.send(Event::Prompts {
-        action: LOAD_POINTS,
+        call: PromptCall::Load,
         answer: client.prompts(id).await,
     });
     report.send(Event::LegacyPoints {
-        action: LOAD_POINTS,
+        call: PromptCall::Load,
         answer: client.legacy_points(id).await,
     });
-    report.send(Event::Labels(labels_on_gpu(client, id, gpu).await));
+    if let Some(labels) = labels_on_gpu(client, id, generation, gpu).await {
+        report.send(Event::Labels(labels));
+    }
 }
 
-/// Fetches the latest labels and puts them on the GPU (clearing them when there are none).
+/// Fetches the latest labels and puts them on the GPU (clearing them when there are none);
+/// `None` once the session is no longer the viewer's.
 async fn labels_on_gpu(
     client: &ServerClient,
     id: &str,
-    gpu: Option<SliceRenderer>,
-) -> Result<Option<Vec<u8>>, ClientError> {
-    let labels = client.label_voxels(id).await?;
-    let Some(gpu) = gpu else {
-        return Ok(labels);
+    generation: u64,
+    gpu: GpuBridge,
+) -> Option<Result<Option<Vec<u8>>, ClientError>> {
+    let labels = match client.label_voxels(id).await {
+        Ok(labels) => labels,
+        Err(err) => return Some(Err(err)),
     };
-    tokio::task::spawn_blocking(move || {
-        gpu.upload_labels(labels.as_deref())
-            .map(|()| labels)
+    let written = tokio::task::spawn_blocking(move || {
+        gpu.labels(generation, labels.as_deref())
+            .map(|written| (written, labels))
             .map_err(|err| ClientError::Local(format!("cannot show the result: {err}")))
     })
     .await
-    .map_err(|err| ClientError::Local(err.to_string()))?
+    .map_err(|err| ClientError::Local(err.to_string()));
+    match written {
+        Ok(Ok((Written::Stale, _))) => None,
+        Ok(Ok((Written::Done, labels))) => Some(Ok(labels)),
+        Ok(Err(err)) | Err(err) => Some(Err(err)),
+    }
 }

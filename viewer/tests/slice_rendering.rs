@@ -13,9 +13,11 @@ use egui::{Pos2, Rect, Vec2, pos2, vec2};
 use egui_kittest::wgpu::{WgpuTestRenderer, create_render_state, default_wgpu_setup};
 use egui_kittest::{Harness, SnapshotResults};
 use interseg_shared::api::volume::VolumeInfo;
+use interseg_viewer::gpu_bridge::{GpuBridge, Written};
 use interseg_viewer::orientation::Plane;
-use interseg_viewer::render::{SliceRenderer, slice_callback};
+use interseg_viewer::render::SliceRenderer;
 use interseg_viewer::slice_mapping::SliceMapping;
+use interseg_viewer::ui::slice_paint;
 use interseg_viewer::view::{ViewState, WindowLevel};
 use interseg_viewer::volume_data::VolumeData;
 
@@ -94,6 +96,15 @@ fn render_volume(
     let renderer = SliceRenderer::new(&state);
     renderer.upload_volume(&volume).unwrap();
     renderer.upload_labels(labels).unwrap();
+    draw(state, volume, view)
+}
+
+/// Renders the three planes of `volume` with what `state`'s GPU holds.
+fn draw(
+    state: egui_wgpu::RenderState,
+    volume: VolumeData,
+    view: &ViewState,
+) -> (image::RgbaImage, Vec<SliceMapping>, Harness<'static>) {
     let mappings: Vec<SliceMapping> = Plane::ALL
         .iter()
         .enumerate()
@@ -110,7 +121,7 @@ fn render_volume(
         .build_ui(move |ui| {
             for (plane, mapping) in Plane::ALL.iter().zip(&drawn) {
                 ui.painter()
-                    .add(slice_callback(*plane, mapping, &volume, &view));
+                    .add(slice_paint(*plane, mapping, &volume, &view));
             }
         });
     harness.run();
@@ -243,4 +254,39 @@ fn a_volume_larger_than_one_texture_write_arrives_whole() {
     let low = pixel(&image, coronal.ui_from_voxel([128, 128, 1]));
     let high = pixel(&image, coronal.ui_from_voxel([128, 128, 150]));
     assert!(low[0] < 10 && high[0] > 235, "{low:?} {high:?}");
+}
+
+#[test]
+fn a_left_sessions_late_volume_and_labels_never_reach_the_gpu() {
+    let state = create_render_state(
+        default_wgpu_setup(),
+        egui_wgpu::RendererOptions::PREDICTABLE,
+    );
+    let bridge = GpuBridge::new(Some(SliceRenderer::new(&state)));
+    bridge.switch_to(1);
+    assert_eq!(bridge.volume(1, &volume()).unwrap(), Written::Done);
+    // The user moves to another session while the first one's answers are still on the way.
+    bridge.switch_to(2);
+    let labels = labels();
+    assert_eq!(bridge.labels(1, Some(&labels)).unwrap(), Written::Stale);
+    let other = VolumeData::decode(ras_info([4, 4, 4], "uint8", [1.0; 3]), &[9; 64]).unwrap();
+    assert_eq!(bridge.volume(1, &other).unwrap(), Written::Stale);
+    let mut view = centred_view();
+    view.label_opacity = 0.5;
+    let (image, mappings, mut harness) = draw(state, volume(), &view);
+    // The gradient is still there (i = 10 mid-grey), with no label over i = 4.
+    let at = |image: &image::RgbaImage, i| pixel(image, mappings[0].ui_from_voxel([i, 8, 4]));
+    assert!(close(at(&image, 10), [127.5; 3]), "{:?}", at(&image, 10));
+    assert!(
+        close(at(&image, 4), [255.0 * 0.2; 3]),
+        "{:?}",
+        at(&image, 4)
+    );
+    // The current session's labels do get there.
+    assert_eq!(bridge.labels(2, Some(&labels)).unwrap(), Written::Done);
+    harness.run();
+    let image = harness.render().unwrap();
+    let grey = 255.0 * 0.2;
+    let red = [(255.0 + grey) / 2.0, grey / 2.0, grey / 2.0];
+    assert!(close(at(&image, 4), red), "{:?}", at(&image, 4));
 }

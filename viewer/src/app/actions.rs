@@ -10,6 +10,7 @@ use crate::client::ServerClient;
 use crate::client::volume::UploadSource;
 use crate::config::EMBEDDED;
 use crate::document::{Document, Transfer};
+use crate::net::PromptCall;
 use crate::sample;
 
 impl ViewerApp {
@@ -59,7 +60,7 @@ impl ViewerApp {
             self.complain("Not connected to a server yet");
             return;
         };
-        self.fields.save_path = super::save_path_for(&name);
+        self.ui.fields.save_path = super::save_path_for(&name);
         self.doc.transfer = Some(Transfer {
             what: format!("Uploading {name}"),
             name,
@@ -139,7 +140,7 @@ impl ViewerApp {
 
     pub fn remove_prompt(&mut self, id: u64) {
         self.net
-            .prompts("remove the point", move |client, session| async move {
+            .prompts(PromptCall::Remove, move |client, session| async move {
                 client.remove_prompt(&session, id).await
             });
     }
@@ -147,7 +148,7 @@ impl ViewerApp {
     /// Removes a point marked through the original API.
     pub fn remove_legacy_point(&mut self, number: u16) {
         self.net
-            .legacy_points("remove the point", move |client, session| async move {
+            .legacy_points(PromptCall::Remove, move |client, session| async move {
                 client.remove_legacy_point(&session, number).await
             });
     }
@@ -155,12 +156,12 @@ impl ViewerApp {
     /// Removes every prompt: ours and the original API's points.
     pub fn clear_points(&mut self) {
         self.net
-            .prompts("clear the points", |client, session| async move {
+            .prompts(PromptCall::Clear, |client, session| async move {
                 client.clear_prompts(&session).await
             });
         if !self.doc.legacy_points.is_empty() {
             self.net
-                .legacy_points("clear the points", |client, session| async move {
+                .legacy_points(PromptCall::Clear, |client, session| async move {
                     client.clear_legacy_points(&session).await
                 });
         }
@@ -168,17 +169,19 @@ impl ViewerApp {
 
     pub fn undo(&mut self) {
         if self.doc.can_undo {
-            self.net.prompts("undo", |client, session| async move {
-                client.undo(&session).await
-            });
+            self.net
+                .prompts(PromptCall::Undo, |client, session| async move {
+                    client.undo(&session).await
+                });
         }
     }
 
     pub fn redo(&mut self) {
         if self.doc.can_redo {
-            self.net.prompts("redo", |client, session| async move {
-                client.redo(&session).await
-            });
+            self.net
+                .prompts(PromptCall::Redo, |client, session| async move {
+                    client.redo(&session).await
+                });
         }
     }
 
@@ -240,11 +243,11 @@ impl ViewerApp {
             self.complain("Nothing to save yet: mark points and segment first");
             return;
         }
-        self.net.save(path, self.fields.save_meshes);
+        self.net.save(path, self.ui.fields.save_meshes);
     }
 
     pub fn save_with_dialog(&mut self) {
-        let suggested = PathBuf::from(&self.fields.save_path)
+        let suggested = PathBuf::from(&self.ui.fields.save_path)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "segmentation.nii.gz".to_owned());
@@ -255,7 +258,7 @@ impl ViewerApp {
     pub fn new_session(&mut self) {
         self.cancel_transfer();
         self.doc = Document::default();
-        self.hover = None;
+        self.ui.hover = None;
         self.view.current_label = 1;
         let settings = self.settings.clone().map(|f| (f, self.config.clone()));
         self.net.connect(None, settings);
@@ -266,7 +269,7 @@ impl ViewerApp {
     pub fn open_session(&mut self, session_id: String) {
         self.cancel_transfer();
         self.doc = Document::default();
-        self.hover = None;
+        self.ui.hover = None;
         let settings = self.settings.clone().map(|f| (f, self.config.clone()));
         self.net.connect(Some(session_id), settings);
     }

@@ -1,9 +1,13 @@
-//! The eframe application: state, the events that change it, the user's actions.
+//! The eframe application: state, the events that change it, the user's actions. Each frame
+//! applies the background events, draws the panels (which push commands), then applies the
+//! commands.
 //!
 //! - [`events`]: applying what the background work reports.
+//! - [`commands`]: dispatching the panels' commands.
 //! - [`actions`]: what the user asks for (open, mark, segment, save, …).
 
 mod actions;
+mod commands;
 mod events;
 
 use std::path::PathBuf;
@@ -11,53 +15,17 @@ use std::path::PathBuf;
 use eframe::egui_wgpu;
 
 use crate::client::ServerClient;
+use crate::command::Commands;
 use crate::config::{ConfigFile, ViewerConfig};
 use crate::document::Document;
 use crate::embedded::EmbeddedServer;
+use crate::gpu_bridge::GpuBridge;
 use crate::net::Net;
 use crate::orientation::Plane;
 use crate::render::{SliceRenderer, SurfaceRenderer};
 use crate::slice_mapping::SliceMapping;
+use crate::ui::{Fields, Message, Panels, ServerInfo, UiState};
 use crate::view::ViewState;
-
-/// A line in the status area: what just happened, or what went wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
-    pub text: String,
-    pub is_error: bool,
-}
-
-/// Text fields and toggles of the panels.
-#[derive(Clone, Debug, Default)]
-pub struct Fields {
-    pub open_path: String,
-    pub save_path: String,
-    /// Save every label's surface (STL) with the result.
-    pub save_meshes: bool,
-    pub server_url: String,
-    pub token: String,
-    pub session_id: String,
-    pub server_window: bool,
-}
-
-/// What the pointer is over: the status line shows it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Hover {
-    pub voxel: [usize; 3],
-    pub value: f32,
-    /// Scanner coordinates of the voxel's centre.
-    pub world_mm: [f64; 3],
-    pub label: u8,
-}
-
-/// A box being drawn (Ctrl+drag) in one plane's view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BoxDrag {
-    pub plane: Plane,
-    pub start: [usize; 3],
-    pub end: [usize; 3],
-    pub include: bool,
-}
 
 /// The viewer window.
 pub struct ViewerApp {
@@ -67,22 +35,17 @@ pub struct ViewerApp {
     pub(crate) settings: Option<ConfigFile>,
     pub(crate) config: ViewerConfig,
     pub(crate) net: Net,
-    pub(crate) renderer: Option<SliceRenderer>,
+    /// Slices can be drawn (the window has a GPU).
+    has_gpu: bool,
     pub(crate) surface_renderer: Option<SurfaceRenderer>,
     /// The hidden labels when the surfaces were last put on the GPU.
     pub(crate) surfaces_hidden: std::collections::BTreeSet<u8>,
-    /// The 3D view's rectangle and camera in the last frame.
-    pub(crate) surface_view: Option<(egui::Rect, nalgebra::Matrix4<f32>)>,
     pub(crate) doc: Document,
     pub(crate) view: ViewState,
-    pub(crate) fields: Fields,
-    pub(crate) message: Option<Message>,
-    pub(crate) hover: Option<Hover>,
-    /// Segment after every change of the prompts.
-    pub(crate) auto_segment: bool,
-    /// Where each plane's view was drawn last frame (for tests and shortcuts).
-    pub(crate) view_rects: Vec<(Plane, SliceMapping)>,
-    pub(crate) box_drag: Option<BoxDrag>,
+    /// The panels' own state (fields, hover, message, where views were drawn).
+    pub(crate) ui: UiState,
+    /// What the panels asked for this frame.
+    commands: Commands,
     /// A file waiting for the user to confirm that it replaces the current work.
     pub(crate) pending_upload: Option<crate::client::volume::UploadSource>,
 }
@@ -105,9 +68,9 @@ impl ViewerApp {
         )
         .map_err(std::io::Error::other)?;
         let renderer = render_state.map(SliceRenderer::new);
+        let has_gpu = renderer.is_some();
         let surface_renderer = render_state.map(SurfaceRenderer::new);
-        let mut net = Net::new(ctx, client)?;
-        net.set_renderer(renderer.clone());
+        let mut net = Net::new(ctx, client, GpuBridge::new(renderer))?;
         let stored = config.session().map(str::to_owned);
         net.connect(stored, settings.clone().map(|file| (file, config.clone())));
         let mut view = ViewState::default();
@@ -132,18 +95,16 @@ impl ViewerApp {
             settings,
             config,
             net,
-            renderer,
+            has_gpu,
             surface_renderer,
             surfaces_hidden: std::collections::BTreeSet::new(),
-            surface_view: None,
             doc: Document::default(),
             view,
-            fields,
-            message: None,
-            hover: None,
-            auto_segment: true,
-            view_rects: Vec::new(),
-            box_drag: None,
+            ui: UiState {
+                fields,
+                ..UiState::default()
+            },
+            commands: Commands::default(),
             pending_upload: None,
         })
     }
@@ -174,7 +135,7 @@ impl ViewerApp {
     }
 
     pub fn message(&self) -> Option<&Message> {
-        self.message.as_ref()
+        self.ui.message.as_ref()
     }
 
     /// Requests sent to the server so far.
@@ -183,16 +144,16 @@ impl ViewerApp {
     }
 
     pub fn set_save_path(&mut self, path: &std::path::Path) {
-        self.fields.save_path = path.display().to_string();
+        self.ui.fields.save_path = path.display().to_string();
     }
 
     pub fn set_auto_segment(&mut self, on: bool) {
-        self.auto_segment = on;
+        self.ui.fields.auto_segment = on;
     }
 
     /// Where the 3D view shows the world point `world_mm` (scanner mm) in the last frame.
     pub fn surface_screen_pos(&self, world_mm: [f64; 3]) -> Option<egui::Pos2> {
-        let (rect, clip) = self.surface_view?;
+        let (rect, clip) = self.ui.surface_view?;
         #[expect(clippy::cast_possible_truncation, reason = "drawn in f32")]
         let ndc = crate::surfaces::project(&clip, world_mm.map(|x| x as f32))?;
         Some(egui::pos2(
@@ -208,33 +169,53 @@ impl ViewerApp {
 
     /// The screen geometry of a plane's view as drawn in the last frame.
     pub fn mapping(&self, plane: Plane) -> Option<SliceMapping> {
-        self.view_rects
+        self.ui
+            .view_rects
             .iter()
             .find(|(p, _)| *p == plane)
             .map(|(_, m)| *m)
     }
 
     pub(crate) fn say(&mut self, text: impl Into<String>) {
-        self.message = Some(Message {
-            text: text.into(),
-            is_error: false,
-        });
+        self.ui.say(text);
     }
 
     pub(crate) fn complain(&mut self, text: impl Into<String>) {
-        let text = text.into();
-        tracing::warn!("{text}");
-        self.message = Some(Message {
-            text,
-            is_error: true,
-        });
+        self.ui.complain(text);
+    }
+
+    /// Draws the panels; what they ask for waits in `self.commands`.
+    fn panels_ui(&mut self, ui: &mut egui::Ui) {
+        let server = ServerInfo {
+            url: self.server_url.clone(),
+            has_embedded: self.embedded.is_some(),
+            uses_embedded: self.uses_embedded(),
+        };
+        crate::ui::window_ui(
+            ui,
+            Panels {
+                doc: &self.doc,
+                view: &mut self.view,
+                state: &mut self.ui,
+                server: &server,
+                pending_upload: self.pending_upload.as_ref().map(|p| p.name()),
+                gpu: self.has_gpu,
+                commands: &mut self.commands,
+            },
+        );
     }
 }
 
 impl eframe::App for ViewerApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.apply_events();
-        crate::ui::window_ui(self, ui);
+        self.panels_ui(ui);
+        if self.apply_commands() {
+            // Drawn again at once (egui's input events are not repeated), so what a command
+            // changed shows in this frame, as if the panel had changed it itself.
+            ui.ctx().request_discard("commands applied");
+        }
+        self.sync_surfaces();
         // Progress bars move without input; keep frames coming while something runs.
         if self.doc.transfer.is_some() || self.doc.job.is_some() {
             ui.ctx()
@@ -260,3 +241,6 @@ fn default_save_path(name: &str) -> String {
         .unwrap_or_else(|| PathBuf::from("."));
     dir.join(format!("{name}.nii.gz")).display().to_string()
 }
+
+#[cfg(test)]
+mod tests;

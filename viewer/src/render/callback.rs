@@ -3,39 +3,19 @@
 use eframe::egui_wgpu::{self, wgpu};
 
 use super::gpu::{COLOR_FLOATS, PARAMS_FLOATS, SliceResources};
-use crate::orientation::Plane;
-use crate::slice_mapping::SliceMapping;
-use crate::view::ViewState;
-use crate::volume_data::VolumeData;
 
-/// The paint callback that draws `plane`'s slice into `mapping.rect` as `view` says (window,
-/// label colours, visibility and opacity).
+/// The paint callback that draws one slice into `rect` (`slot` tells the views of one frame
+/// apart) with `params`, blending labels by `colors` (RGBA per label value, alpha 0 hidden).
 pub fn slice_callback(
-    plane: Plane,
-    mapping: &SliceMapping,
-    volume: &VolumeData,
-    view: &ViewState,
+    slot: usize,
+    rect: egui::Rect,
+    params: SliceParams,
+    colors: Box<[[f32; 4]; 256]>,
 ) -> egui::PaintCallback {
-    let (origin, across, down) = mapping.shader_frame();
-    let params = SliceParams {
-        origin,
-        across,
-        down,
-        dims: volume.dims(),
-        window: view.window.low_high(),
-        label_opacity: view.label_opacity,
-    };
-    let mut colors = Box::new([[0.0; 4]; 256]);
-    for label in 1..=u8::MAX {
-        let c = interseg_shared::color::label_color(u16::from(label));
-        let alpha = if view.label_visible(label) { 1.0 } else { 0.0 };
-        let [r, g, b] = [c.r, c.g, c.b].map(|x| f32::from(x) / 255.0);
-        colors[usize::from(label)] = [r, g, b, alpha];
-    }
     egui_wgpu::Callback::new_paint_callback(
-        mapping.rect,
+        rect,
         SliceCallback {
-            slot: plane as usize,
+            slot,
             params,
             colors,
         },

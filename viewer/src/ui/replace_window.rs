@@ -1,12 +1,12 @@
 //! Asks before a new file replaces the session's volume, prompts and result.
 
-use crate::app::ViewerApp;
+use crate::command::{Command, Commands};
 
-pub fn show(app: &mut ViewerApp, ctx: &egui::Context) {
-    let Some(source) = &app.pending_upload else {
+/// Asks about `pending` (the name of the file waiting), if any.
+pub fn show(ctx: &egui::Context, pending: Option<&str>, commands: &mut Commands) {
+    let Some(name) = pending else {
         return;
     };
-    let name = source.name();
     let mut answer = None;
     egui::Modal::new(egui::Id::unique("replace the volume")).show(ctx, |ui| {
         ui.heading("Replace the current volume?");
@@ -24,6 +24,6 @@ pub fn show(app: &mut ViewerApp, ctx: &egui::Context) {
         });
     });
     if let Some(replace) = answer {
-        app.confirm_upload(replace);
+        commands.send(Command::ConfirmUpload(replace));
     }
 }

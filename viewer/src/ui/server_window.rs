@@ -1,10 +1,16 @@
 //! The server window: connect to a remote server (with its API token) or use the built-in one;
 //! open another session by its id.
 
-use crate::app::ViewerApp;
+use super::state::{Fields, ServerInfo};
+use crate::command::{Command, Commands};
 
-pub fn show(app: &mut ViewerApp, ctx: &egui::Context) {
-    let mut open = app.fields.server_window;
+pub fn show(
+    ctx: &egui::Context,
+    server: &ServerInfo,
+    fields: &mut Fields,
+    commands: &mut Commands,
+) {
+    let mut open = fields.server_window;
     let mut connect = None;
     let mut join = None;
     egui::Window::new("Server")
@@ -19,13 +25,13 @@ pub fn show(app: &mut ViewerApp, ctx: &egui::Context) {
                 .show(ui, |ui| {
                     ui.label("URL");
                     ui.add(
-                        egui::TextEdit::singleline(&mut app.fields.server_url)
+                        egui::TextEdit::singleline(&mut fields.server_url)
                             .hint_text("http://lab-server:8000"),
                     );
                     ui.end_row();
                     ui.label("API token");
                     ui.add(
-                        egui::TextEdit::singleline(&mut app.fields.token)
+                        egui::TextEdit::singleline(&mut fields.token)
                             .password(true)
                             .hint_text("optional"),
                     );
@@ -33,9 +39,9 @@ pub fn show(app: &mut ViewerApp, ctx: &egui::Context) {
                 });
             ui.horizontal(|ui| {
                 if ui.button("Connect").clicked() {
-                    connect = Some((app.fields.server_url.clone(), app.fields.token.clone()));
+                    connect = Some((fields.server_url.clone(), fields.token.clone()));
                 }
-                if app.is_embedded() && ui.button("Use the built-in server").clicked() {
+                if server.has_embedded && ui.button("Use the built-in server").clicked() {
                     connect = Some((String::new(), String::new()));
                 }
             });
@@ -43,22 +49,22 @@ pub fn show(app: &mut ViewerApp, ctx: &egui::Context) {
             ui.label("Open another session of this server by its id (from a script, a colleague):");
             ui.horizontal(|ui| {
                 ui.add(
-                    egui::TextEdit::singleline(&mut app.fields.session_id)
+                    egui::TextEdit::singleline(&mut fields.session_id)
                         .hint_text("session id")
                         .desired_width(280.0),
                 );
                 if ui.button("Open session").clicked() {
-                    join = Some(app.fields.session_id.trim().to_owned());
+                    join = Some(fields.session_id.trim().to_owned());
                 }
             });
         });
     if let Some((url, token)) = connect {
-        app.connect_to(&url, &token);
+        commands.send(Command::ConnectTo { url, token });
         open = false;
     }
     if let Some(id) = join.filter(|id| !id.is_empty()) {
-        app.open_session(id);
+        commands.send(Command::OpenSession(id));
         open = false;
     }
-    app.fields.server_window = open;
+    fields.server_window = open;
 }

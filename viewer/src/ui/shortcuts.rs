@@ -2,15 +2,17 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-use crate::app::ViewerApp;
+use crate::command::{Command, Commands};
+use crate::document::Document;
 use crate::orientation::Plane;
+use crate::view::ViewState;
 
 const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
 const REDO: KeyboardShortcut =
     KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
 const REDO_Y: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
 
-pub fn handle(app: &mut ViewerApp, ctx: &egui::Context) {
+pub fn handle(ctx: &egui::Context, doc: &Document, view: &mut ViewState, commands: &mut Commands) {
     if ctx.egui_wants_keyboard_input() {
         return;
     }
@@ -20,12 +22,12 @@ pub fn handle(app: &mut ViewerApp, ctx: &egui::Context) {
         (redo, i.consume_shortcut(&UNDO))
     });
     if redo {
-        app.redo();
+        commands.send(Command::Redo);
     }
     if undo {
-        app.undo();
+        commands.send(Command::Undo);
     }
-    let Some(volume) = app.doc.volume.clone() else {
+    let Some(volume) = &doc.volume else {
         return;
     };
     let (step, switch, segment) = ctx.input(|i| {
@@ -45,19 +47,16 @@ pub fn handle(app: &mut ViewerApp, ctx: &egui::Context) {
         (step, switch, no_mods && i.key_pressed(Key::Enter))
     });
     if step != 0 {
-        let axis = volume.orientation.plane_axes(app.view.active).normal;
-        app.view.step_slice(axis, step, volume.dims());
+        let axis = volume.orientation.plane_axes(view.active).normal;
+        view.step_slice(axis, step, volume.dims());
     }
     if switch != 0 {
         let planes = Plane::ALL;
-        let at = planes
-            .iter()
-            .position(|&p| p == app.view.active)
-            .unwrap_or(0) as i32;
+        let at = planes.iter().position(|&p| p == view.active).unwrap_or(0) as i32;
         let next = (at + switch).rem_euclid(planes.len() as i32) as usize;
-        app.view.active = planes[next];
+        view.active = planes[next];
     }
     if segment {
-        app.segment();
+        commands.send(Command::Segment);
     }
 }

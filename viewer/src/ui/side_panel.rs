@@ -6,11 +6,33 @@ use interseg_shared::color::TEMPLATE_LEN;
 use interseg_shared::naming::{LabelNaming, label_name};
 
 use super::label_color32;
-use crate::app::ViewerApp;
-use crate::document::{prompt_box, prompt_voxel};
-use crate::view::{Layout, PRESETS, WindowLevel};
+use super::state::Fields;
+use crate::command::{Command, Commands};
+use crate::document::{Document, prompt_box, prompt_voxel};
+use crate::view::{Layout, PRESETS, ViewState, WindowLevel};
 
-pub fn side_panel_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
+/// What the side panel reads and edits.
+struct Side<'a> {
+    doc: &'a Document,
+    view: &'a mut ViewState,
+    fields: &'a mut Fields,
+    commands: &'a mut Commands,
+}
+
+pub fn side_panel_ui(
+    ui: &mut egui::Ui,
+    doc: &Document,
+    view: &mut ViewState,
+    fields: &mut Fields,
+    commands: &mut Commands,
+) {
+    let mut side = Side {
+        doc,
+        view,
+        fields,
+        commands,
+    };
+    let app = &mut side;
     egui::ScrollArea::vertical().show(ui, |ui| {
         volume_section_ui(app, ui);
         segmentation_section_ui(app, ui);
@@ -21,7 +43,7 @@ pub fn side_panel_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
     });
 }
 
-fn volume_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn volume_section_ui(app: &mut Side<'_>, ui: &mut egui::Ui) {
     egui::CollapsingHeader::new("Volume")
         .default_open(true)
         .show(ui, |ui| {
@@ -36,16 +58,16 @@ fn volume_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
             }
             ui.horizontal(|ui| {
                 if ui.button("Open…").clicked() {
-                    app.net.pick_open();
+                    app.commands.send(Command::PickOpen);
                 }
                 if ui.button("Open sample").clicked() {
-                    app.open_sample();
+                    app.commands.send(Command::OpenSample);
                 }
             });
         });
 }
 
-fn segmentation_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn segmentation_section_ui(app: &mut Side<'_>, ui: &mut egui::Ui) {
     ui.separator();
     ui.horizontal(|ui| {
         let running = app.doc.job.clone();
@@ -55,7 +77,7 @@ fn segmentation_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
             .on_disabled_hover_text("Mark a point first")
             .clicked()
         {
-            app.segment();
+            app.commands.send(Command::Segment);
         }
         if let Some(job) = running {
             ui.add(
@@ -65,14 +87,14 @@ fn segmentation_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                     .animate(true),
             );
             if ui.button("Cancel").clicked() {
-                app.cancel_segmentation();
+                app.commands.send(Command::CancelSegmentation);
             }
         }
     });
-    ui.checkbox(&mut app.auto_segment, "Segment after every change");
+    ui.checkbox(&mut app.fields.auto_segment, "Segment after every change");
 }
 
-fn points_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn points_section_ui(app: &mut Side<'_>, ui: &mut egui::Ui) {
     let count = app.doc.prompts.len() + app.doc.legacy_points.len();
     egui::CollapsingHeader::new(format!("Points ({count})"))
         .id_salt("points")
@@ -83,19 +105,19 @@ fn points_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                     .add_enabled(app.doc.can_undo, egui::Button::new("Undo"))
                     .clicked()
                 {
-                    app.undo();
+                    app.commands.send(Command::Undo);
                 }
                 if ui
                     .add_enabled(app.doc.can_redo, egui::Button::new("Redo"))
                     .clicked()
                 {
-                    app.redo();
+                    app.commands.send(Command::Redo);
                 }
                 if ui
                     .add_enabled(count > 0, egui::Button::new("Clear all"))
                     .clicked()
                 {
-                    app.clear_points();
+                    app.commands.send(Command::ClearPoints);
                 }
             });
             let mut remove = None;
@@ -152,18 +174,18 @@ fn points_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                     }
                 });
             if let Some(id) = remove {
-                app.remove_prompt(id);
+                app.commands.send(Command::RemovePrompt(id));
             }
             if let Some(number) = remove_legacy {
-                app.remove_legacy_point(number);
+                app.commands.send(Command::RemovePoint(number));
             }
             if let Some(voxel) = go_to {
-                app.view_mut().cursor = voxel.map(|x| x as f32 + 0.5);
+                app.view.cursor = voxel.map(|x| x as f32 + 0.5);
             }
         });
 }
 
-fn labels_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn labels_section_ui(app: &mut Side<'_>, ui: &mut egui::Ui) {
     egui::CollapsingHeader::new("Labels")
         .default_open(true)
         .show(ui, |ui| {
@@ -194,13 +216,15 @@ fn labels_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                          the jaws, canals, sinuses, pharynx, bridge, crown and implant. The \
                          names go into the saved label file and Slicer segments.",
                     );
-                app.set_naming(naming);
+                if naming != app.doc.naming {
+                    app.commands.send(Command::SetNaming(naming));
+                }
             });
             ui.horizontal(|ui| {
                 ui.label("Opacity");
                 let slider = ui.add(egui::Slider::new(&mut app.view.label_opacity, 0.0..=1.0));
                 if slider.drag_stopped() || slider.lost_focus() {
-                    app.remember_view();
+                    app.commands.send(Command::RememberView);
                 }
             });
             egui::ScrollArea::vertical()
@@ -238,7 +262,7 @@ fn labels_listed(naming: LabelNaming) -> Vec<u8> {
     }
 }
 
-fn label_row_ui(app: &mut ViewerApp, ui: &mut egui::Ui, label: u8) {
+fn label_row_ui(app: &mut Side<'_>, ui: &mut egui::Ui, label: u8) {
     let points = app
         .doc
         .all_prompts()
@@ -273,7 +297,10 @@ fn label_row_ui(app: &mut ViewerApp, ui: &mut egui::Ui, label: u8) {
             })
             .on_disabled_hover_text("Segment this label before locking it");
         if lock.clicked() {
-            app.set_locked(label, !locked);
+            app.commands.send(Command::SetLocked {
+                label,
+                locked: !locked,
+            });
         }
         let (swatch, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
         ui.painter().rect_filled(swatch, 2.0, label_color32(label));
@@ -291,7 +318,7 @@ fn label_row_ui(app: &mut ViewerApp, ui: &mut egui::Ui, label: u8) {
     });
 }
 
-fn display_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn display_section_ui(app: &mut Side<'_>, ui: &mut egui::Ui) {
     egui::CollapsingHeader::new("Display")
         .default_open(true)
         .show(ui, |ui| {
@@ -303,7 +330,7 @@ fn display_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                     .selectable_value(&mut app.view.layout, Layout::Surfaces, "3D view")
                     .on_hover_text("The result's surfaces, full size");
                 if three.clicked() || single.clicked() || surfaces.clicked() {
-                    app.remember_view();
+                    app.commands.send(Command::RememberView);
                 }
                 if ui
                     .button("Fit")
@@ -321,7 +348,7 @@ fn display_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                             (None, Some(volume)) => WindowLevel::from_range(volume.robust_range),
                             (None, None) => app.view.window,
                         };
-                        app.remember_view();
+                        app.commands.send(Command::RememberView);
                     }
                 }
             });
@@ -341,12 +368,12 @@ fn display_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                 }
             });
             if done {
-                app.remember_view();
+                app.commands.send(Command::RememberView);
             }
         });
 }
 
-fn save_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
+fn save_section_ui(app: &mut Side<'_>, ui: &mut egui::Ui) {
     egui::CollapsingHeader::new("Save the result")
         .default_open(true)
         .show(ui, |ui| {
@@ -366,13 +393,13 @@ fn save_section_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                     .clicked()
                 {
                     let path = PathBuf::from(app.fields.save_path.trim());
-                    app.save_to(path);
+                    app.commands.send(Command::SaveTo(path));
                 }
                 if ui
                     .add_enabled(ready, egui::Button::new("Save as…"))
                     .clicked()
                 {
-                    app.save_with_dialog();
+                    app.commands.send(Command::SaveWithDialog);
                 }
             });
             ui.checkbox(&mut app.fields.save_meshes, "with STL meshes")

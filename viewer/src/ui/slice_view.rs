@@ -6,19 +6,30 @@ use std::sync::Arc;
 use egui::{Align2, Color32, FontId, PointerButton, Pos2, Rect, Sense, Stroke, Vec2};
 
 use super::label_color32;
-use crate::app::{BoxDrag, Hover, ViewerApp};
-use crate::document::{prompt_box, prompt_voxel};
+use super::state::{BoxDrag, Hover, UiState};
+use crate::command::{Command, Commands};
+use crate::document::{Document, prompt_box, prompt_voxel};
 use crate::orientation::Plane;
-use crate::render::slice_callback;
+use crate::render::{SliceParams, slice_callback};
 use crate::slice_mapping::SliceMapping;
-use crate::view::Layout;
+use crate::view::{Layout, ViewState};
 use crate::volume_data::VolumeData;
 
 const CROSSHAIR: Color32 = Color32::from_rgba_premultiplied(90, 160, 230, 160);
 /// Scroll distance (points) that counts as one slice for pixel-precise wheels and trackpads.
 const POINTS_PER_SLICE: f32 = 40.0;
 
-pub fn slice_view_ui(app: &mut ViewerApp, ui: &mut egui::Ui, plane: Plane, rect: Rect) {
+/// What the slice views read and edit.
+pub struct SliceView<'a> {
+    pub doc: &'a Document,
+    pub view: &'a mut ViewState,
+    pub state: &'a mut UiState,
+    /// Slices can be drawn.
+    pub gpu: bool,
+    pub commands: &'a mut Commands,
+}
+
+pub fn slice_view_ui(ui: &mut egui::Ui, app: &mut SliceView<'_>, plane: Plane, rect: Rect) {
     let Some(volume) = app.doc.volume.clone() else {
         return;
     };
@@ -27,15 +38,15 @@ pub fn slice_view_ui(app: &mut ViewerApp, ui: &mut egui::Ui, plane: Plane, rect:
         ui.scope_id().with(("slice view", plane)),
         Sense::click_and_drag(),
     );
-    let before = SliceMapping::new(rect, plane, &volume, &app.view);
+    let before = SliceMapping::new(rect, plane, &volume, app.view);
     input_ui(app, ui, &response, plane, &before, &volume);
-    let mapping = SliceMapping::new(rect, plane, &volume, &app.view);
-    app.view_rects.push((plane, mapping));
+    let mapping = SliceMapping::new(rect, plane, &volume, app.view);
+    app.state.view_rects.push((plane, mapping));
 
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::BLACK);
-    if app.renderer.is_some() {
-        painter.add(slice_callback(plane, &mapping, &volume, &app.view));
+    if app.gpu {
+        painter.add(slice_paint(plane, &mapping, &volume, app.view));
     } else {
         painter.text(
             rect.center(),
@@ -59,7 +70,7 @@ pub fn slice_view_ui(app: &mut ViewerApp, ui: &mut egui::Ui, plane: Plane, rect:
 }
 
 fn input_ui(
-    app: &mut ViewerApp,
+    app: &mut SliceView<'_>,
     ui: &egui::Ui,
     response: &egui::Response,
     plane: Plane,
@@ -69,7 +80,7 @@ fn input_ui(
     let axes = mapping.axes;
     if let Some(pos) = response.hover_pos() {
         app.view.active = plane;
-        app.hover = mapping.voxel_from_ui(pos).map(|voxel| Hover {
+        app.state.hover = mapping.voxel_from_ui(pos).map(|voxel| Hover {
             voxel,
             value: volume.value(voxel).unwrap_or(f32::NAN),
             world_mm: volume.world_from_voxel(voxel),
@@ -88,7 +99,7 @@ fn input_ui(
         w.center -= d.y * w.width * 0.002;
     }
     if response.drag_stopped_by(PointerButton::Secondary) {
-        app.remember_view();
+        app.commands.send(Command::RememberView);
     }
     let pointer = response.interact_pointer_pos();
     let (command, shift) = ui.input(|i| (i.modifiers.command, i.modifiers.shift));
@@ -97,22 +108,27 @@ fn input_ui(
         && let Some(origin) = ui.input(|i| i.pointer.press_origin())
     {
         let start = mapping.clamped_voxel_from_ui(origin);
-        app.box_drag = Some(BoxDrag {
+        app.state.box_drag = Some(BoxDrag {
             plane,
             start,
             end: start,
             include: !shift,
         });
     }
-    match app.box_drag {
+    match app.state.box_drag {
         Some(mut drag) if drag.plane == plane => {
             if let Some(pos) = pointer {
                 drag.end = mapping.clamped_voxel_from_ui(pos);
-                app.box_drag = Some(drag);
+                app.state.box_drag = Some(drag);
             }
             if response.drag_stopped_by(PointerButton::Primary) {
-                app.box_drag = None;
-                app.mark_box(drag.start, drag.end, axes.normal, drag.include);
+                app.state.box_drag = None;
+                app.commands.send(Command::MarkBox {
+                    a: drag.start,
+                    b: drag.end,
+                    axis: axes.normal,
+                    include: drag.include,
+                });
             }
         }
         _ => {
@@ -128,13 +144,17 @@ fn input_ui(
         && let Some(voxel) = mapping.voxel_from_ui(pos)
     {
         move_cursor(app, mapping, pos);
-        app.mark_point(voxel, axes.normal, !shift);
+        app.commands.send(Command::MarkPoint {
+            voxel,
+            axis: axes.normal,
+            include: !shift,
+        });
     }
 }
 
 /// The wheel scrolls slices; with Ctrl it zooms about the pointer.
 fn wheel_ui(
-    app: &mut ViewerApp,
+    app: &mut SliceView<'_>,
     ui: &egui::Ui,
     plane: Plane,
     pos: Pos2,
@@ -180,7 +200,48 @@ fn wheel_ui(
     }
 }
 
-fn move_cursor(app: &mut ViewerApp, mapping: &SliceMapping, pos: Pos2) {
+/// The paint callback that draws `plane`'s slice of `volume` into `mapping.rect` as `view`
+/// says (window, label colours, visibility and opacity).
+pub fn slice_paint(
+    plane: Plane,
+    mapping: &SliceMapping,
+    volume: &VolumeData,
+    view: &ViewState,
+) -> egui::PaintCallback {
+    slice_callback(
+        plane as usize,
+        mapping.rect,
+        slice_params(mapping, volume, view),
+        label_colors(view),
+    )
+}
+
+/// What the shader needs to draw `mapping`'s slice of `volume` as `view` says.
+fn slice_params(mapping: &SliceMapping, volume: &VolumeData, view: &ViewState) -> SliceParams {
+    let (origin, across, down) = mapping.shader_frame();
+    SliceParams {
+        origin,
+        across,
+        down,
+        dims: volume.dims(),
+        window: view.window.low_high(),
+        label_opacity: view.label_opacity,
+    }
+}
+
+/// RGBA per label value, alpha 0 for hidden labels.
+fn label_colors(view: &ViewState) -> Box<[[f32; 4]; 256]> {
+    let mut colors = Box::new([[0.0; 4]; 256]);
+    for label in 1..=u8::MAX {
+        let c = interseg_shared::color::label_color(u16::from(label));
+        let alpha = if view.label_visible(label) { 1.0 } else { 0.0 };
+        let [r, g, b] = [c.r, c.g, c.b].map(|x| f32::from(x) / 255.0);
+        colors[usize::from(label)] = [r, g, b, alpha];
+    }
+    colors
+}
+
+fn move_cursor(app: &mut SliceView<'_>, mapping: &SliceMapping, pos: Pos2) {
     let c = mapping.voxel_coords_from_ui(pos);
     let dims = mapping.axes;
     for axis in [dims.across, dims.down] {
@@ -188,7 +249,7 @@ fn move_cursor(app: &mut ViewerApp, mapping: &SliceMapping, pos: Pos2) {
     }
 }
 
-fn paint_crosshair(painter: &egui::Painter, app: &ViewerApp, mapping: &SliceMapping) {
+fn paint_crosshair(painter: &egui::Painter, app: &SliceView<'_>, mapping: &SliceMapping) {
     let at = mapping.ui_from_voxel_coords(app.view.cursor);
     let rect = mapping.rect;
     let stroke = Stroke::new(1.0, CROSSHAIR);
@@ -204,7 +265,7 @@ fn paint_crosshair(painter: &egui::Painter, app: &ViewerApp, mapping: &SliceMapp
 
 /// Boxes drawn on this slice (and the one being drawn), in their label's colour; exclude boxes
 /// dashed.
-fn paint_boxes(painter: &egui::Painter, app: &ViewerApp, plane: Plane, mapping: &SliceMapping) {
+fn paint_boxes(painter: &egui::Painter, app: &SliceView<'_>, plane: Plane, mapping: &SliceMapping) {
     let normal = mapping.axes.normal;
     let drawn = app
         .doc
@@ -216,6 +277,7 @@ fn paint_boxes(painter: &egui::Painter, app: &ViewerApp, plane: Plane, mapping: 
             (axis == normal && slice == mapping.slice).then_some((p.label, p.include, a, b))
         });
     let dragging = app
+        .state
         .box_drag
         .filter(|d| d.plane == plane)
         .map(|d| (app.view.current_label, d.include, d.start, d.end));
@@ -239,7 +301,7 @@ fn paint_boxes(painter: &egui::Painter, app: &ViewerApp, plane: Plane, mapping: 
 
 /// Points on this slice, in their label's colour with their label's number; exclude points
 /// hollow with a cross.
-fn paint_points(painter: &egui::Painter, app: &ViewerApp, mapping: &SliceMapping) {
+fn paint_points(painter: &egui::Painter, app: &SliceView<'_>, mapping: &SliceMapping) {
     for (prompt, _) in app.doc.all_prompts() {
         let Some(voxel) = prompt_voxel(prompt) else {
             continue;
@@ -276,7 +338,7 @@ fn paint_points(painter: &egui::Painter, app: &ViewerApp, mapping: &SliceMapping
 /// Plane name and slice number, zoom, and the anatomical letters at the edges.
 fn paint_annotations(
     painter: &egui::Painter,
-    app: &ViewerApp,
+    app: &SliceView<'_>,
     plane: Plane,
     mapping: &SliceMapping,
     volume: &VolumeData,

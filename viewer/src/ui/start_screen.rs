@@ -2,16 +2,23 @@
 
 use std::path::PathBuf;
 
-use crate::app::ViewerApp;
+use super::state::Fields;
+use crate::command::{Command, Commands};
+use crate::document::Document;
 
-pub fn start_screen_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
+pub fn start_screen_ui(
+    ui: &mut egui::Ui,
+    doc: &Document,
+    fields: &mut Fields,
+    commands: &mut Commands,
+) {
     ui.vertical_centered(|ui| {
         ui.add_space(ui.available_height() * 0.18);
         ui.heading("Interactive 3D segmentation");
         ui.add_space(8.0);
         ui.label("Open a CT or MR volume (NIfTI .nii / .nii.gz, DICOM .dcm or a zipped series).");
         ui.add_space(16.0);
-        let ready = app.doc.session_id().is_some() && !app.doc.is_busy();
+        let ready = doc.session_id().is_some() && !doc.is_busy();
         if ui
             .add_enabled(
                 ready,
@@ -19,7 +26,7 @@ pub fn start_screen_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
             )
             .clicked()
         {
-            app.net.pick_open();
+            commands.send(Command::PickOpen);
         }
         ui.add_space(6.0);
         if ui
@@ -30,7 +37,7 @@ pub fn start_screen_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
             )
             .clicked()
         {
-            app.open_sample();
+            commands.send(Command::OpenSample);
         }
         ui.add_space(10.0);
         ui.label("…or drop a file on this window, or type its path:");
@@ -38,19 +45,19 @@ pub fn start_screen_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
             let width = 420.0_f32.min(ui.available_width());
             ui.add_space((ui.available_width() - width - 60.0).max(0.0) / 2.0);
             let field = ui.add(
-                egui::TextEdit::singleline(&mut app.fields.open_path)
+                egui::TextEdit::singleline(&mut fields.open_path)
                     .desired_width(width)
                     .hint_text("/path/to/volume.nii.gz"),
             );
             let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (ui.add_enabled(ready, egui::Button::new("Open")).clicked() || entered)
-                && !app.fields.open_path.trim().is_empty()
+                && !fields.open_path.trim().is_empty()
             {
-                let path = PathBuf::from(app.fields.open_path.trim());
-                app.open_path(path);
+                let path = PathBuf::from(fields.open_path.trim());
+                commands.send(Command::OpenPath(path));
             }
         });
-        if let Some(transfer) = &app.doc.transfer {
+        if let Some(transfer) = &doc.transfer {
             ui.add_space(12.0);
             ui.label(&transfer.what);
             let fraction = transfer.progress.fraction().unwrap_or(0.0);

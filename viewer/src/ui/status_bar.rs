@@ -1,11 +1,13 @@
 //! The status line: what is under the pointer, transfers in progress, the last message.
 
-use crate::app::ViewerApp;
+use super::state::UiState;
+use crate::command::{Command, Commands};
+use crate::document::Document;
 
-pub fn status_bar_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
+pub fn status_bar_ui(ui: &mut egui::Ui, doc: &Document, state: &UiState, commands: &mut Commands) {
     ui.horizontal(|ui| {
         let mut first = true;
-        if let Some(hover) = app.hover {
+        if let Some(hover) = state.hover {
             let [i, j, k] = hover.voxel;
             let [x, y, z] = hover.world_mm;
             let label = if hover.label > 0 {
@@ -19,8 +21,7 @@ pub fn status_bar_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
             ));
             first = false;
         }
-        let mut cancel = false;
-        if let Some(transfer) = &app.doc.transfer {
+        if let Some(transfer) = &doc.transfer {
             if !std::mem::take(&mut first) {
                 ui.separator();
             }
@@ -31,13 +32,10 @@ pub fn status_bar_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
             };
             ui.add(bar.desired_width(140.0));
             if transfer.cancel.is_some() && ui.button("Cancel").clicked() {
-                cancel = true;
+                commands.send(Command::CancelTransfer);
             }
         }
-        if cancel {
-            app.cancel_transfer();
-        }
-        if let Some(message) = &app.message {
+        if let Some(message) = &state.message {
             if !first {
                 ui.separator();
             }

@@ -3,32 +3,36 @@
 
 use egui::{Rect, Sense};
 
-use crate::app::ViewerApp;
+use crate::document::Document;
 use crate::render::SurfaceCallback;
 use crate::surfaces::{pick, world_bounds};
+use crate::view::ViewState;
 
-pub fn surface_view_ui(app: &mut ViewerApp, ui: &mut egui::Ui, rect: Rect) {
-    let Some(volume) = app.doc.volume.clone() else {
-        return;
-    };
+/// Draws the 3D view in `rect`; returns the rectangle and camera it drew with.
+pub fn surface_view_ui(
+    ui: &mut egui::Ui,
+    doc: &Document,
+    view: &mut ViewState,
+    rect: Rect,
+) -> Option<(Rect, nalgebra::Matrix4<f32>)> {
+    let volume = doc.volume.as_ref()?;
     let response = ui.interact(rect, ui.scope_id().with("3d view"), Sense::click_and_drag());
     if response.dragged() {
         let delta = response.drag_delta();
-        app.view.orbit.drag(delta.x, delta.y);
+        view.orbit.drag(delta.x, delta.y);
     }
     if response.hovered() {
         let scroll = ui.input(|i| i.smooth_scroll_delta.y);
         if scroll != 0.0 {
-            app.view.orbit.zoom(scroll / 50.0);
+            view.orbit.zoom(scroll / 50.0);
         }
     }
     let (centre, radius) = world_bounds(volume.dims(), &volume.info.affine);
-    let clip = app
-        .view
+    let clip = view
         .orbit
         .clip_from_world(rect.aspect_ratio(), centre, radius);
     if response.clicked()
-        && let (Some(pos), Some(labels)) = (response.interact_pointer_pos(), &app.doc.labels)
+        && let (Some(pos), Some(labels)) = (response.interact_pointer_pos(), &doc.labels)
     {
         let ndc = [
             2.0 * (pos.x - rect.min.x) / rect.width() - 1.0,
@@ -40,18 +44,12 @@ pub fn surface_view_ui(app: &mut ViewerApp, ui: &mut egui::Ui, rect: Rect) {
             labels,
             volume.dims(),
             &volume.info.affine,
-            &app.view.hidden_labels,
+            &view.hidden_labels,
         );
         if let Some(voxel) = hit {
-            app.view.cursor = voxel.map(|x| x as f32 + 0.5);
+            view.cursor = voxel.map(|x| x as f32 + 0.5);
         }
     }
-    // Labels shown or hidden since the last upload.
-    if app.surfaces_hidden != app.view.hidden_labels {
-        let surfaces = std::sync::Arc::clone(&app.doc.surfaces);
-        app.show_surfaces(surfaces);
-    }
-    app.surface_view = Some((rect, clip));
     let pixels = ui.ctx().pixels_per_point();
     #[expect(
         clippy::cast_possible_truncation,
@@ -66,11 +64,11 @@ pub fn surface_view_ui(app: &mut ViewerApp, ui: &mut egui::Ui, rect: Rect) {
             rect,
             SurfaceCallback {
                 clip_from_world,
-                light: app.view.orbit.forward(),
+                light: view.orbit.forward(),
                 size_px,
             },
         ));
-    let hint = if app.doc.surfaces.labels.is_empty() {
+    let hint = if doc.surfaces.labels.is_empty() {
         "3D: segment to see surfaces here"
     } else {
         "3D: drag to turn, wheel to zoom, click a surface to go there"
@@ -88,4 +86,5 @@ pub fn surface_view_ui(app: &mut ViewerApp, ui: &mut egui::Ui, rect: Rect) {
         ui.visuals().widgets.noninteractive.bg_stroke,
         egui::StrokeKind::Inside,
     );
+    Some((rect, clip))
 }

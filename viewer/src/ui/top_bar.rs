@@ -1,27 +1,31 @@
 //! The top bar: the server, the session, and their controls.
 
-use crate::app::ViewerApp;
-use crate::document::SessionView;
+use super::state::{ServerInfo, UiState};
+use crate::command::{Command, Commands};
+use crate::document::{Document, SessionView};
 
-pub fn top_bar_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
+pub fn top_bar_ui(
+    ui: &mut egui::Ui,
+    doc: &Document,
+    server: &ServerInfo,
+    state: &mut UiState,
+    commands: &mut Commands,
+) {
     ui.horizontal(|ui| {
         ui.strong("interseg");
         ui.separator();
-        let origin = if app.uses_embedded() {
+        let origin = if server.uses_embedded {
             "built-in server"
         } else {
             "server"
         };
-        ui.label(format!("{origin} {}", app.server_url()))
-            .on_hover_text(format!(
-                "API description: {}/api/openapi.json",
-                app.server_url()
-            ));
+        ui.label(format!("{origin} {}", server.url))
+            .on_hover_text(format!("API description: {}/api/openapi.json", server.url));
         if ui.button("Server…").clicked() {
-            app.fields.server_window = true;
+            state.fields.server_window = true;
         }
         ui.separator();
-        match &app.doc.session {
+        match &doc.session {
             SessionView::Connecting => {
                 ui.spinner();
                 ui.label("Connecting…");
@@ -32,7 +36,7 @@ pub fn top_bar_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                 ui.label(format!("Session {short}…")).on_hover_text(&id);
                 if ui.button("Copy session id").clicked() {
                     ui.ctx().copy_text(id);
-                    app.say("Session id copied");
+                    state.say("Session id copied");
                 }
             }
             SessionView::Failed(_) => {
@@ -40,9 +44,9 @@ pub fn top_bar_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
             }
         }
         if ui.button("New session").clicked() {
-            app.new_session();
+            commands.send(Command::NewSession);
         }
-        if app.doc.connection_lost {
+        if doc.connection_lost {
             ui.separator();
             ui.spinner();
             ui.colored_label(ui.visuals().error_fg_color, "Connection lost, retrying…");

@@ -3,20 +3,42 @@
 
 use egui::{Rect, Vec2};
 
-use super::{slice_view, surface_view};
-use crate::app::ViewerApp;
+use super::slice_view::{SliceView, slice_view_ui};
+use super::state::UiState;
+use super::surface_view::surface_view_ui;
+use crate::command::Commands;
+use crate::document::Document;
 use crate::orientation::Plane;
-use crate::view::Layout;
+use crate::view::{Layout, ViewState};
 
 const GAP: f32 = 4.0;
 
-pub fn views_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
-    app.view_rects.clear();
-    app.surface_view = None;
+pub fn views_ui(
+    ui: &mut egui::Ui,
+    doc: &Document,
+    view: &mut ViewState,
+    state: &mut UiState,
+    gpu: bool,
+    commands: &mut Commands,
+) {
+    state.view_rects.clear();
+    state.surface_view = None;
     let area = ui.available_rect_before_wrap();
-    match app.view.layout {
-        Layout::Single => slice_view::slice_view_ui(app, ui, app.view.active, area),
-        Layout::Surfaces => surface_view::surface_view_ui(app, ui, area),
+    let mut slices = SliceView {
+        doc,
+        view,
+        state,
+        gpu,
+        commands,
+    };
+    match slices.view.layout {
+        Layout::Single => {
+            let active = slices.view.active;
+            slice_view_ui(ui, &mut slices, active, area);
+        }
+        Layout::Surfaces => {
+            slices.state.surface_view = surface_view_ui(ui, doc, slices.view, area);
+        }
         Layout::Three => {
             let half = (area.size() - Vec2::splat(GAP)) / 2.0;
             let cell = |col: f32, row: f32| {
@@ -25,25 +47,28 @@ pub fn views_ui(app: &mut ViewerApp, ui: &mut egui::Ui) {
                     half,
                 )
             };
-            slice_view::slice_view_ui(app, ui, Plane::Axial, cell(0.0, 0.0));
-            slice_view::slice_view_ui(app, ui, Plane::Coronal, cell(1.0, 0.0));
-            slice_view::slice_view_ui(app, ui, Plane::Sagittal, cell(0.0, 1.0));
+            for (plane, col, row) in [
+                (Plane::Axial, 0.0, 0.0),
+                (Plane::Coronal, 1.0, 0.0),
+                (Plane::Sagittal, 0.0, 1.0),
+            ] {
+                slice_view_ui(ui, &mut slices, plane, cell(col, row));
+            }
             // The fourth cell: the 3D view once there is a result, how to use the views before.
-            if app.doc.surfaces.labels.is_empty() {
+            if doc.surfaces.labels.is_empty() {
                 legend_ui(
                     ui,
                     cell(1.0, 1.0),
-                    &interseg_shared::naming::label_name(app.view.current_label, app.doc.naming),
-                    app.view.current_label,
+                    &interseg_shared::naming::label_name(slices.view.current_label, doc.naming),
+                    slices.view.current_label,
                 );
             } else {
-                surface_view::surface_view_ui(app, ui, cell(1.0, 1.0));
+                slices.state.surface_view = surface_view_ui(ui, doc, slices.view, cell(1.0, 1.0));
             }
         }
     }
     ui.allocate_rect(area, egui::Sense::hover());
 }
-
 /// The fourth cell: how to use the views.
 fn legend_ui(ui: &mut egui::Ui, rect: Rect, next_name: &str, next_label: u8) {
     let mut child = ui.new_child(
