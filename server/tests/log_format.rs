@@ -4,7 +4,8 @@
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
-    reason = "a test fails by panicking"
+    clippy::too_many_lines,
+    reason = "a test fails by panicking; a flow reads top to bottom"
 )]
 
 use std::io::{BufRead, BufReader, Read as _, Write as _};

@@ -85,42 +85,7 @@ impl DentalPhantom {
             (48.0 * s) as usize,
         ];
         let crown_k = 32.0 * s;
-        // The arch: i = ci + a·t, j = j0 + b·t², sampled finely to place teeth by arc length.
-        let (ci, j0, a, b) = (dims[0] as f64 / 2.0, 14.0 * s, 62.0 * s, 55.0 * s);
-        let curve = |t: f64| [ci + a * t, j0 + b * t * t];
-        let samples: Vec<(f64, [f64; 2])> = (0..=4000)
-            .map(|n| -1.0 + 2.0 * n as f64 / 4000.0)
-            .map(|t| (t, curve(t)))
-            .collect();
-        let mut arc = vec![0.0; samples.len()];
-        for n in 1..samples.len() {
-            let (p, q) = (samples[n - 1].1, samples[n].1);
-            arc[n] = arc[n - 1] + ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)).sqrt();
-        }
-        let mid = arc[arc.len() / 2];
-        // Neighbouring crowns overlap slightly, so they touch over a small contact.
-        let spacing = 2.0 * crown[0] * 0.95;
-        let offsets: Vec<f64> = (0..teeth)
-            .map(|m| (m as f64 - (teeth as f64 - 1.0) / 2.0) * spacing)
-            .collect();
-        let teeth: Vec<Tooth> = offsets
-            .iter()
-            .map(|&offset| {
-                let target = mid + offset;
-                let n = arc.partition_point(|&x| x < target).min(samples.len() - 1);
-                let t = samples[n].0;
-                let [x, y] = curve(t);
-                let (dx, dy) = (a, 2.0 * b * t);
-                let len = (dx * dx + dy * dy).sqrt();
-                Tooth {
-                    center: [x, y, crown_k],
-                    tangent: [dx / len, dy / len],
-                    crown,
-                    root_length,
-                    root_radius,
-                }
-            })
-            .collect();
+        let teeth = place_teeth(teeth, s, dims, crown, crown_k, (root_length, root_radius));
 
         let n = dims[0] * dims[1] * dims[2];
         let bone_top = crown_k - 0.3 * crown[2];
@@ -190,24 +155,7 @@ impl DentalPhantom {
                 }
             }
         }
-        let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        let values = ideal
-            .iter()
-            .map(|&v| {
-                // A sum of four uniforms (deviation 1/√3, scaled to 1): close enough to Gaussian noise.
-                let noise: f64 = (0..4)
-                    .map(|_| {
-                        rng ^= rng << 13;
-                        rng ^= rng >> 7;
-                        rng ^= rng << 17;
-                        (rng % 10_000) as f64 / 10_000.0 - 0.5
-                    })
-                    .sum::<f64>()
-                    * noise_sigma
-                    * 1.732;
-                (v + noise).round().clamp(-32768.0, 32767.0) as i16
-            })
-            .collect();
+        let values = with_noise(&ideal, seed, noise_sigma);
         Self {
             dims,
             values,
@@ -269,4 +217,75 @@ impl DentalPhantom {
         }
         best.map(|(_, o, include)| ([o % ni, (o / ni) % nj, o / (ni * nj)], include))
     }
+}
+
+/// `count` teeth spaced along the arch `i = ci + a·t, j = j0 + b·t²` by arc length, crowns
+/// centred at height `crown_k`.
+fn place_teeth(
+    count: usize,
+    s: f64,
+    dims: [usize; 3],
+    crown: [f64; 3],
+    crown_k: f64,
+    (root_length, root_radius): (f64, f64),
+) -> Vec<Tooth> {
+    let teeth = count;
+    // The arch: i = ci + a·t, j = j0 + b·t², sampled finely to place teeth by arc length.
+    let (ci, j0, a, b) = (dims[0] as f64 / 2.0, 14.0 * s, 62.0 * s, 55.0 * s);
+    let curve = |t: f64| [ci + a * t, j0 + b * t * t];
+    let samples: Vec<(f64, [f64; 2])> = (0..=4000)
+        .map(|n| -1.0 + 2.0 * n as f64 / 4000.0)
+        .map(|t| (t, curve(t)))
+        .collect();
+    let mut arc = vec![0.0; samples.len()];
+    for n in 1..samples.len() {
+        let (p, q) = (samples[n - 1].1, samples[n].1);
+        arc[n] = arc[n - 1] + ((q[0] - p[0]).powi(2) + (q[1] - p[1]).powi(2)).sqrt();
+    }
+    let mid = arc[arc.len() / 2];
+    // Neighbouring crowns overlap slightly, so they touch over a small contact.
+    let spacing = 2.0 * crown[0] * 0.95;
+    let offsets: Vec<f64> = (0..teeth)
+        .map(|m| (m as f64 - (teeth as f64 - 1.0) / 2.0) * spacing)
+        .collect();
+    offsets
+        .iter()
+        .map(|&offset| {
+            let target = mid + offset;
+            let n = arc.partition_point(|&x| x < target).min(samples.len() - 1);
+            let t = samples[n].0;
+            let [x, y] = curve(t);
+            let (dx, dy) = (a, 2.0 * b * t);
+            let len = (dx * dx + dy * dy).sqrt();
+            Tooth {
+                center: [x, y, crown_k],
+                tangent: [dx / len, dy / len],
+                crown,
+                root_length,
+                root_radius,
+            }
+        })
+        .collect()
+}
+
+/// `ideal` with noise of deviation `noise_sigma` from `seed`, rounded to int16.
+fn with_noise(ideal: &[f64], seed: u64, noise_sigma: f64) -> Vec<i16> {
+    let mut rng = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    ideal
+        .iter()
+        .map(|&v| {
+            // A sum of four uniforms (deviation 1/√3, scaled to 1): close enough to Gaussian noise.
+            let noise: f64 = (0..4)
+                .map(|_| {
+                    rng ^= rng << 13;
+                    rng ^= rng >> 7;
+                    rng ^= rng << 17;
+                    (rng % 10_000) as f64 / 10_000.0 - 0.5
+                })
+                .sum::<f64>()
+                * noise_sigma
+                * 1.732;
+            (v + noise).round().clamp(-32768.0, 32767.0) as i16
+        })
+        .collect()
 }

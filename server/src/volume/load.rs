@@ -167,15 +167,10 @@ fn read_error(err: io::Error, compressed: bool) -> LoadError {
     }
 }
 
-fn read_nifti<R: Read>(
-    mut reader: R,
-    limits: LoadLimits,
-    size_hint: Option<u64>,
-    compressed: bool,
-) -> Result<LoadedVolume, LoadError> {
+/// Reads and checks the NIfTI-1 header.
+fn read_header<R: Read>(reader: &mut R, compressed: bool) -> Result<NiftiHeader, LoadError> {
     let mut raw_header = [0u8; NIFTI1_HEADER_BYTES];
-    let got =
-        read_fully(&mut reader, &mut raw_header).map_err(|err| read_error(err, compressed))?;
+    let got = read_fully(reader, &mut raw_header).map_err(|err| read_error(err, compressed))?;
     if got < NIFTI1_HEADER_BYTES {
         return Err(LoadError::NotNifti(
             "the file is shorter than a NIfTI header",
@@ -197,6 +192,42 @@ fn read_nifti<R: Read>(
     if &header.magic == b"ni1\0" {
         return Err(LoadError::SplitFile);
     }
+    Ok(header)
+}
+
+/// Whether the file's size (exact for a plain file, gzip's ISIZE otherwise) vouches for the
+/// data, so all of it may be reserved at once; a plain file too short for it is refused.
+fn size_vouches(
+    size_hint: Option<u64>,
+    compressed: bool,
+    data_offset: u64,
+    data_bytes: u64,
+) -> Result<bool, LoadError> {
+    Ok(match size_hint {
+        // A plain file's size is exact: refuse a short one before allocating.
+        Some(len) if !compressed => {
+            let actual = len.saturating_sub(data_offset);
+            if actual < data_bytes {
+                return Err(LoadError::Truncated {
+                    expected: data_bytes,
+                    actual,
+                });
+            }
+            true
+        }
+        // ISIZE is modulo 2^32, so it only vouches for smaller files.
+        Some(isize) => data_offset + data_bytes < (1 << 32) && isize >= data_offset + data_bytes,
+        None => false,
+    })
+}
+
+fn read_nifti<R: Read>(
+    mut reader: R,
+    limits: LoadLimits,
+    size_hint: Option<u64>,
+    compressed: bool,
+) -> Result<LoadedVolume, LoadError> {
+    let header = read_header(&mut reader, compressed)?;
     let dims = volume_dims(&header)?;
     let stored = StoredType::from_code(header.datatype)
         .ok_or(LoadError::UnsupportedDatatype(header.datatype))?;
@@ -213,22 +244,7 @@ fn read_nifti<R: Read>(
     }
     let data_offset = data_offset(&header)?;
     let data_bytes = voxels_u64 * stored.bytes() as u64;
-    let trusted = match size_hint {
-        // A plain file's size is exact: refuse a short one before allocating.
-        Some(len) if !compressed => {
-            let actual = len.saturating_sub(data_offset);
-            if actual < data_bytes {
-                return Err(LoadError::Truncated {
-                    expected: data_bytes,
-                    actual,
-                });
-            }
-            true
-        }
-        // ISIZE is modulo 2^32, so it only vouches for smaller files.
-        Some(isize) => data_offset + data_bytes < (1 << 32) && isize >= data_offset + data_bytes,
-        None => false,
-    };
+    let trusted = size_vouches(size_hint, compressed, data_offset, data_bytes)?;
 
     skip_bytes(
         &mut reader,

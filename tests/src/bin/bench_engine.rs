@@ -23,38 +23,7 @@ fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .init();
-    let started = Instant::now();
-    let phantom = DentalPhantom::new(16, 3.0, 11);
-    // Embed the phantom in a CT-sized volume of soft tissue.
-    let n = DIMS.iter().product::<usize>();
-    let mut values = vec![40i16; n];
-    let mut truth = vec![0u8; n];
-    let [pi, pj, pk] = phantom.dims;
-    anyhow::ensure!(
-        pi <= DIMS[0] && pj <= DIMS[1] && pk <= DIMS[2],
-        "phantom larger than the volume"
-    );
-    let shift = [(DIMS[0] - pi) / 2, (DIMS[1] - pj) / 2, (DIMS[2] - pk) / 2];
-    for k in 0..pk {
-        for j in 0..pj {
-            let src = pi * (j + pj * k);
-            let dst = shift[0] + DIMS[0] * ((j + shift[1]) + DIMS[1] * (k + shift[2]));
-            values[dst..dst + pi].copy_from_slice(&phantom.values[src..src + pi]);
-            truth[dst..dst + pi].copy_from_slice(&phantom.truth[src..src + pi]);
-        }
-    }
-    let volume = Volume::new(DIMS, Voxels::I16(values), Scaling::IDENTITY)?;
-    println!(
-        "dental phantom: {} teeth, {}×{}×{} embedded in {}×{}×{} int16 (made in {:.1} s)",
-        phantom.teeth.len(),
-        pi,
-        pj,
-        pk,
-        DIMS[0],
-        DIMS[1],
-        DIMS[2],
-        started.elapsed().as_secs_f64()
-    );
+    let (phantom, volume, truth, shift) = embedded_phantom()?;
 
     let engine = ClassicalEngine::default();
     let mut prompts = Vec::new();
@@ -108,18 +77,7 @@ fn main() -> anyhow::Result<()> {
     drop(session_labels);
     long_session.sort();
 
-    let dice: Vec<f64> = (0..phantom.teeth.len())
-        .map(|m| {
-            let want = m as u8 + 1;
-            let (mut both, mut t, mut f) = (0usize, 0usize, 0usize);
-            for (&tv, &lv) in truth.iter().zip(&labels) {
-                t += usize::from(tv == want);
-                f += usize::from(lv == want);
-                both += usize::from(tv == want && lv == want);
-            }
-            2.0 * both as f64 / (t + f) as f64
-        })
-        .collect();
+    let dice = dice_per_tooth(&truth, &labels, phantom.teeth.len());
     times.sort();
     let median = times[times.len() / 2];
     println!(
@@ -208,4 +166,59 @@ fn two_arches_session() -> anyhow::Result<Vec<Duration>> {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// The dental phantom embedded in a CT-sized volume of soft tissue: the phantom, the volume,
+/// its reference labels and where the phantom starts.
+fn embedded_phantom() -> anyhow::Result<(DentalPhantom, Volume, Vec<u8>, [usize; 3])> {
+    let started = Instant::now();
+    let phantom = DentalPhantom::new(16, 3.0, 11);
+    // Embed the phantom in a CT-sized volume of soft tissue.
+    let n = DIMS.iter().product::<usize>();
+    let mut values = vec![40i16; n];
+    let mut truth = vec![0u8; n];
+    let [pi, pj, pk] = phantom.dims;
+    anyhow::ensure!(
+        pi <= DIMS[0] && pj <= DIMS[1] && pk <= DIMS[2],
+        "phantom larger than the volume"
+    );
+    let shift = [(DIMS[0] - pi) / 2, (DIMS[1] - pj) / 2, (DIMS[2] - pk) / 2];
+    for k in 0..pk {
+        for j in 0..pj {
+            let src = pi * (j + pj * k);
+            let dst = shift[0] + DIMS[0] * ((j + shift[1]) + DIMS[1] * (k + shift[2]));
+            values[dst..dst + pi].copy_from_slice(&phantom.values[src..src + pi]);
+            truth[dst..dst + pi].copy_from_slice(&phantom.truth[src..src + pi]);
+        }
+    }
+    let volume = Volume::new(DIMS, Voxels::I16(values), Scaling::IDENTITY)?;
+    println!(
+        "dental phantom: {} teeth, {}×{}×{} embedded in {}×{}×{} int16 (made in {:.1} s)",
+        phantom.teeth.len(),
+        pi,
+        pj,
+        pk,
+        DIMS[0],
+        DIMS[1],
+        DIMS[2],
+        started.elapsed().as_secs_f64()
+    );
+
+    Ok((phantom, volume, truth, shift))
+}
+
+/// Dice of each tooth `1..=teeth` of `labels` against `truth`.
+fn dice_per_tooth(truth: &[u8], labels: &[u8], teeth: usize) -> Vec<f64> {
+    (0..teeth)
+        .map(|m| {
+            let want = m as u8 + 1;
+            let (mut both, mut t, mut f) = (0usize, 0usize, 0usize);
+            for (&tv, &lv) in truth.iter().zip(labels) {
+                t += usize::from(tv == want);
+                f += usize::from(lv == want);
+                both += usize::from(tv == want && lv == want);
+            }
+            2.0 * both as f64 / (t + f) as f64
+        })
+        .collect()
 }

@@ -54,23 +54,9 @@ pub fn grow_band(
 ) -> Result<Band, EngineError> {
     let dims = volume.dims();
     let n = dims[0] * dims[1] * dims[2];
-    let max_width = LADDER[LADDER.len() - 1];
-    // How unlike the most similar click a smoothed intensity is, in that click's sigmas.
-    let deviation = |v: f32| -> f32 {
-        seeds
-            .iter()
-            .map(|(_, m)| m.deviation(v) / m.sigma)
-            .fold(f32::INFINITY, f32::min)
-    };
-    let bucket_of = |deviation: f32| -> Option<usize> {
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "checked range"
-        )]
-        let b = (deviation / max_width * BUCKETS as f32) as usize;
-        (deviation.is_finite() && b < BUCKETS).then_some(b)
-    };
+    let judge = Judge { seeds };
+    let deviation = |v: f32| judge.deviation(v);
+    let bucket_of = bucket_of;
     // The last bucket of each ladder step.
     let limits: Vec<usize> = LADDER
         .iter()
@@ -87,15 +73,7 @@ pub fn grow_band(
     // Envelope size, and voxels taken, at each ladder step reached so far.
     let mut sizes: Vec<usize> = Vec::with_capacity(LADDER.len());
     let mut counts: Vec<usize> = Vec::with_capacity(LADDER.len());
-    for (seed, _) in seeds {
-        let start = volume
-            .offset(*seed)
-            .ok_or(EngineError::PromptOutside(*seed))?;
-        if !seen[start] {
-            seen[start] = true;
-            queue[0].push(start);
-        }
-    }
+    seed_queue(volume, seeds, &mut seen, &mut queue[0])?;
     let mut level = 0;
     'flood: while level < BUCKETS {
         let Some(offset) = queue[level].pop() else {
@@ -115,14 +93,7 @@ pub fn grow_band(
         };
         taken.push((offset, level));
         let at = index_of(offset, dims);
-        for o in std::iter::once(offset)
-            .chain(face_neighbours(at, dims).map(|(_, w)| w[0] + dims[0] * (w[1] + dims[1] * w[2])))
-        {
-            if !in_envelope[o] {
-                in_envelope[o] = true;
-                envelope += 1;
-            }
-        }
+        envelope += enclose(offset, dims, &mut in_envelope);
         // A step already past a leak's growth need not be finished.
         let past_leak = sizes
             .last()
@@ -152,10 +123,7 @@ pub fn grow_band(
         }
     }
     // The widest step before the first leak (or before the flood ran out of room).
-    let mut chosen = 0;
-    while chosen + 1 < sizes.len() && !is_leak(&sizes[..=chosen + 1]) && counts[chosen + 1] < cap {
-        chosen += 1;
-    }
+    let chosen = widest_before_leak(&sizes, &counts, cap);
     tracing::trace!(?sizes, chosen, "band ladder");
     let keep = counts
         .get(chosen)
@@ -174,6 +142,76 @@ pub fn grow_band(
         offsets: taken.into_iter().map(|(o, _)| o).collect(),
         half_width_sigmas: LADDER[chosen],
     })
+}
+
+/// How unlike a band's clicks an intensity is.
+struct Judge<'a> {
+    seeds: &'a [(VoxelIndex, SeedModel)],
+}
+
+impl Judge<'_> {
+    /// How unlike the most similar click `v` is, in that click's sigmas.
+    fn deviation(&self, v: f32) -> f32 {
+        self.seeds
+            .iter()
+            .map(|(_, m)| m.deviation(v) / m.sigma)
+            .fold(f32::INFINITY, f32::min)
+    }
+}
+
+/// The flood's bucket of a deviation; `None` past the widest band.
+fn bucket_of(deviation: f32) -> Option<usize> {
+    let max_width = LADDER[LADDER.len() - 1];
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "checked range"
+    )]
+    let b = (deviation / max_width * BUCKETS as f32) as usize;
+    (deviation.is_finite() && b < BUCKETS).then_some(b)
+}
+
+/// Queues the clicks (at bucket 0), each once.
+fn seed_queue(
+    volume: &Volume,
+    seeds: &[(VoxelIndex, SeedModel)],
+    seen: &mut [bool],
+    queue: &mut Vec<usize>,
+) -> Result<(), EngineError> {
+    for (seed, _) in seeds {
+        let start = volume
+            .offset(*seed)
+            .ok_or(EngineError::PromptOutside(*seed))?;
+        if !seen[start] {
+            seen[start] = true;
+            queue.push(start);
+        }
+    }
+    Ok(())
+}
+
+/// Adds the voxel at `offset` and its face neighbours to the envelope; how many were new.
+fn enclose(offset: usize, dims: [usize; 3], in_envelope: &mut [bool]) -> usize {
+    let at = index_of(offset, dims);
+    let mut added = 0;
+    for o in std::iter::once(offset)
+        .chain(face_neighbours(at, dims).map(|(_, w)| w[0] + dims[0] * (w[1] + dims[1] * w[2])))
+    {
+        if !in_envelope[o] {
+            in_envelope[o] = true;
+            added += 1;
+        }
+    }
+    added
+}
+
+/// The widest ladder step before the first leak (or before the flood ran out of room).
+fn widest_before_leak(sizes: &[usize], counts: &[usize], cap: usize) -> usize {
+    let mut chosen = 0;
+    while chosen + 1 < sizes.len() && !is_leak(&sizes[..=chosen + 1]) && counts[chosen + 1] < cap {
+        chosen += 1;
+    }
+    chosen
 }
 
 /// The median deviation of the voxels just outside the region (its face neighbours).

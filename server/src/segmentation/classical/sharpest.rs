@@ -167,17 +167,31 @@ pub fn sharpest_flood(
                 }
             }
         }
-        let score = if order.len() < MIN_VOXELS || faces < 1.0 {
-            f32::NEG_INFINITY
-        } else {
-            let mean = sum / faces;
-            let variance = (sum_sq / faces - mean * mean).max(0.0);
-            #[expect(clippy::cast_possible_truncation, reason = "a score")]
-            let score = (mean - f64::from(CONFIDENCE) * (variance / faces).sqrt()) as f32;
-            score
-        };
+        let score = prefix_score(order.len(), sum, sum_sq, faces);
         scores.push(score);
     }
+    trace_scores(&scores);
+    let order = order
+        .into_iter()
+        .map(|v| v[0] + dims[0] * (v[1] + dims[1] * v[2]))
+        .collect();
+    Ok(Some(Flood { order, scores }))
+}
+
+/// A prefix's score: its boundary's mean contrast less `CONFIDENCE` standard errors.
+fn prefix_score(len: usize, sum: f64, sum_sq: f64, faces: f64) -> f32 {
+    if len < MIN_VOXELS || faces < 1.0 {
+        return f32::NEG_INFINITY;
+    }
+    let mean = sum / faces;
+    let variance = (sum_sq / faces - mean * mean).max(0.0);
+    #[expect(clippy::cast_possible_truncation, reason = "a score")]
+    let score = (mean - f64::from(CONFIDENCE) * (variance / faces).sqrt()) as f32;
+    score
+}
+
+/// Logs the score curve at a few prefix sizes.
+fn trace_scores(scores: &[f32]) {
     if tracing::enabled!(tracing::Level::TRACE) {
         let mut k = MIN_VOXELS;
         let mut curve = Vec::new();
@@ -187,11 +201,6 @@ pub fn sharpest_flood(
         }
         tracing::trace!(?curve, "scores");
     }
-    let order = order
-        .into_iter()
-        .map(|v| v[0] + dims[0] * (v[1] + dims[1] * v[2]))
-        .collect();
-    Ok(Some(Flood { order, scores }))
 }
 
 /// Which prefix of a peak to keep.

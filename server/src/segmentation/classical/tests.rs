@@ -2,6 +2,8 @@
 
 use interseg_shared::volume::{Scaling, Volume, Voxels};
 
+use super::growers::restore_beyond_reach;
+use super::region::Region;
 use super::*;
 use crate::segmentation::engine::Scan;
 

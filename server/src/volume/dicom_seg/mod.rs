@@ -5,7 +5,6 @@
 //! Frames: for each segment, one per slice the label appears on, bits packed LSB first
 //! across frames. Segment numbers run 1, 2, … over the labels present, ascending.
 
-use dicom_core::value::DataSetSequence;
 use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
@@ -13,6 +12,9 @@ use interseg_shared::color::label_color;
 use interseg_shared::naming::{LabelNaming, fdi_tooth, label_name};
 
 use super::dicom::SeriesReferences;
+
+mod elements;
+use elements::{code, dicom_lab, item, new_uid, put_ds, put_str, put_u16, sequence, to_u16};
 
 const SEGMENTATION_STORAGE: &str = "1.2.840.10008.5.1.4.1.1.66.4";
 const EXPLICIT_VR_LITTLE_ENDIAN: &str = "1.2.840.10008.1.2.1";
@@ -49,90 +51,12 @@ pub fn dicom_seg(
     if present.is_empty() {
         return Err(SegError::Empty);
     }
-    // (segment number, slice) of every frame, and its pixels.
-    let mut frames: Vec<(u16, usize)> = Vec::new();
-    for (n, &label) in present.iter().enumerate() {
-        let segment = u16::try_from(n + 1).unwrap_or(u16::MAX);
-        for k in 0..slices {
-            if labels[k * plane..(k + 1) * plane].contains(&label) {
-                frames.push((segment, k));
-            }
-        }
-    }
-    let mut bits = vec![0u8; (frames.len() * plane).div_ceil(8).next_multiple_of(2)];
-    for (f, &(segment, k)) in frames.iter().enumerate() {
-        let label = present[usize::from(segment) - 1];
-        for (p, &l) in labels[k * plane..(k + 1) * plane].iter().enumerate() {
-            if l == label {
-                let bit = f * plane + p;
-                bits[bit / 8] |= 1 << (bit % 8);
-            }
-        }
-    }
+    let (frames, bits) = frames_and_bits(labels, plane, slices, &present);
 
     let mut seg = InMemDicomObject::new_empty();
     let instance_uid = new_uid();
-    for (tag, value) in &source.study {
-        let vr = match *tag {
-            tags::PATIENT_NAME | tags::REFERRING_PHYSICIAN_NAME => VR::PN,
-            tags::PATIENT_BIRTH_DATE | tags::STUDY_DATE => VR::DA,
-            tags::STUDY_TIME => VR::TM,
-            tags::PATIENT_SEX => VR::CS,
-            tags::STUDY_INSTANCE_UID => VR::UI,
-            tags::PATIENT_ID => VR::LO,
-            _ => VR::SH,
-        };
-        put_str(&mut seg, *tag, vr, value);
-    }
-    let now = chrono::Utc::now();
-    put_str(&mut seg, tags::SOP_CLASS_UID, VR::UI, SEGMENTATION_STORAGE);
-    put_str(&mut seg, tags::SOP_INSTANCE_UID, VR::UI, &instance_uid);
-    put_str(&mut seg, tags::SERIES_INSTANCE_UID, VR::UI, &new_uid());
-    put_str(
-        &mut seg,
-        tags::FRAME_OF_REFERENCE_UID,
-        VR::UI,
-        &source.frame_of_reference_uid,
-    );
-    put_str(&mut seg, tags::POSITION_REFERENCE_INDICATOR, VR::LO, "");
-    put_str(&mut seg, tags::MODALITY, VR::CS, "SEG");
-    put_str(&mut seg, tags::SERIES_NUMBER, VR::IS, "300");
-    put_str(&mut seg, tags::INSTANCE_NUMBER, VR::IS, "1");
-    put_str(
-        &mut seg,
-        tags::SERIES_DESCRIPTION,
-        VR::LO,
-        "interseg segmentation",
-    );
-    put_str(&mut seg, tags::MANUFACTURER, VR::LO, "interseg");
-    put_str(&mut seg, tags::MANUFACTURER_MODEL_NAME, VR::LO, "interseg");
-    put_str(&mut seg, tags::DEVICE_SERIAL_NUMBER, VR::LO, "1");
-    put_str(
-        &mut seg,
-        tags::SOFTWARE_VERSIONS,
-        VR::LO,
-        env!("CARGO_PKG_VERSION"),
-    );
-    put_str(&mut seg, tags::CONTENT_LABEL, VR::CS, "INTERSEG");
-    put_str(
-        &mut seg,
-        tags::CONTENT_DESCRIPTION,
-        VR::LO,
-        "Interactive segmentation",
-    );
-    put_str(&mut seg, tags::CONTENT_CREATOR_NAME, VR::PN, "interseg");
-    put_str(
-        &mut seg,
-        tags::CONTENT_DATE,
-        VR::DA,
-        &now.format("%Y%m%d").to_string(),
-    );
-    put_str(
-        &mut seg,
-        tags::CONTENT_TIME,
-        VR::TM,
-        &now.format("%H%M%S").to_string(),
-    );
+    put_study(&mut seg, source);
+    put_series_and_content(&mut seg, &instance_uid, source);
     seg.put(DataElement::new(
         tags::IMAGE_TYPE,
         VR::CS,
@@ -172,30 +96,7 @@ pub fn dicom_seg(
         tags::REFERENCED_SERIES_SEQUENCE,
         vec![referenced_series(source)],
     ));
-    let organisation = new_uid();
-    seg.put(sequence(
-        tags::DIMENSION_ORGANIZATION_SEQUENCE,
-        vec![item(|o| {
-            put_str(o, tags::DIMENSION_ORGANIZATION_UID, VR::UI, &organisation);
-        })],
-    ));
-    seg.put(sequence(
-        tags::DIMENSION_INDEX_SEQUENCE,
-        vec![
-            dimension(
-                &organisation,
-                tags::REFERENCED_SEGMENT_NUMBER,
-                tags::SEGMENT_IDENTIFICATION_SEQUENCE,
-                "Referenced Segment Number",
-            ),
-            dimension(
-                &organisation,
-                tags::IMAGE_POSITION_PATIENT,
-                tags::PLANE_POSITION_SEQUENCE,
-                "Image Position Patient",
-            ),
-        ],
-    ));
+    put_dimension_organisation(&mut seg);
     seg.put(sequence(
         tags::SHARED_FUNCTIONAL_GROUPS_SEQUENCE,
         vec![shared_groups(source)],
@@ -224,6 +125,138 @@ pub fn dicom_seg(
     file.write_all(&mut out)
         .map_err(|err| SegError::Write(err.to_string()))?;
     Ok(out)
+}
+
+/// The frames (segment number, slice) holding any voxel of their segment, in order, and their
+/// pixels packed one bit each (LSB first, padded to whole 16-bit words).
+fn frames_and_bits(
+    labels: &[u8],
+    plane: usize,
+    slices: usize,
+    present: &[u8],
+) -> (Vec<(u16, usize)>, Vec<u8>) {
+    let mut frames: Vec<(u16, usize)> = Vec::new();
+    for (n, &label) in present.iter().enumerate() {
+        let segment = u16::try_from(n + 1).unwrap_or(u16::MAX);
+        for k in 0..slices {
+            if labels[k * plane..(k + 1) * plane].contains(&label) {
+                frames.push((segment, k));
+            }
+        }
+    }
+    let mut bits = vec![0u8; (frames.len() * plane).div_ceil(8).next_multiple_of(2)];
+    for (f, &(segment, k)) in frames.iter().enumerate() {
+        let label = present[usize::from(segment) - 1];
+        for (p, &l) in labels[k * plane..(k + 1) * plane].iter().enumerate() {
+            if l == label {
+                let bit = f * plane + p;
+                bits[bit / 8] |= 1 << (bit % 8);
+            }
+        }
+    }
+
+    (frames, bits)
+}
+
+/// The patient and study attributes, copied from the source series.
+fn put_study(seg: &mut InMemDicomObject, source: &SeriesReferences) {
+    for (tag, value) in &source.study {
+        let vr = match *tag {
+            tags::PATIENT_NAME | tags::REFERRING_PHYSICIAN_NAME => VR::PN,
+            tags::PATIENT_BIRTH_DATE | tags::STUDY_DATE => VR::DA,
+            tags::STUDY_TIME => VR::TM,
+            tags::PATIENT_SEX => VR::CS,
+            tags::STUDY_INSTANCE_UID => VR::UI,
+            tags::PATIENT_ID => VR::LO,
+            _ => VR::SH,
+        };
+        put_str(seg, *tag, vr, value);
+    }
+}
+
+/// The SEG's own series, equipment and content attributes.
+fn put_series_and_content(
+    seg: &mut InMemDicomObject,
+    instance_uid: &str,
+    source: &SeriesReferences,
+) {
+    let now = chrono::Utc::now();
+    put_str(seg, tags::SOP_CLASS_UID, VR::UI, SEGMENTATION_STORAGE);
+    put_str(seg, tags::SOP_INSTANCE_UID, VR::UI, instance_uid);
+    put_str(seg, tags::SERIES_INSTANCE_UID, VR::UI, &new_uid());
+    put_str(
+        seg,
+        tags::FRAME_OF_REFERENCE_UID,
+        VR::UI,
+        &source.frame_of_reference_uid,
+    );
+    put_str(seg, tags::POSITION_REFERENCE_INDICATOR, VR::LO, "");
+    put_str(seg, tags::MODALITY, VR::CS, "SEG");
+    put_str(seg, tags::SERIES_NUMBER, VR::IS, "300");
+    put_str(seg, tags::INSTANCE_NUMBER, VR::IS, "1");
+    put_str(
+        seg,
+        tags::SERIES_DESCRIPTION,
+        VR::LO,
+        "interseg segmentation",
+    );
+    put_str(seg, tags::MANUFACTURER, VR::LO, "interseg");
+    put_str(seg, tags::MANUFACTURER_MODEL_NAME, VR::LO, "interseg");
+    put_str(seg, tags::DEVICE_SERIAL_NUMBER, VR::LO, "1");
+    put_str(
+        seg,
+        tags::SOFTWARE_VERSIONS,
+        VR::LO,
+        env!("CARGO_PKG_VERSION"),
+    );
+    put_str(seg, tags::CONTENT_LABEL, VR::CS, "INTERSEG");
+    put_str(
+        seg,
+        tags::CONTENT_DESCRIPTION,
+        VR::LO,
+        "Interactive segmentation",
+    );
+    put_str(seg, tags::CONTENT_CREATOR_NAME, VR::PN, "interseg");
+    put_str(
+        seg,
+        tags::CONTENT_DATE,
+        VR::DA,
+        &now.format("%Y%m%d").to_string(),
+    );
+    put_str(
+        seg,
+        tags::CONTENT_TIME,
+        VR::TM,
+        &now.format("%H%M%S").to_string(),
+    );
+}
+
+/// Frames are indexed by segment number, then position.
+fn put_dimension_organisation(seg: &mut InMemDicomObject) {
+    let organisation = new_uid();
+    seg.put(sequence(
+        tags::DIMENSION_ORGANIZATION_SEQUENCE,
+        vec![item(|o| {
+            put_str(o, tags::DIMENSION_ORGANIZATION_UID, VR::UI, &organisation);
+        })],
+    ));
+    seg.put(sequence(
+        tags::DIMENSION_INDEX_SEQUENCE,
+        vec![
+            dimension(
+                &organisation,
+                tags::REFERENCED_SEGMENT_NUMBER,
+                tags::SEGMENT_IDENTIFICATION_SEQUENCE,
+                "Referenced Segment Number",
+            ),
+            dimension(
+                &organisation,
+                tags::IMAGE_POSITION_PATIENT,
+                tags::PLANE_POSITION_SEQUENCE,
+                "Image Position Patient",
+            ),
+        ],
+    ));
 }
 
 /// One segment: its number, name, colour and what it is.
@@ -391,110 +424,9 @@ fn frame_groups(source: &SeriesReferences, segment: u16, k: usize) -> InMemDicom
     })
 }
 
-fn item(fill: impl FnOnce(&mut InMemDicomObject)) -> InMemDicomObject {
-    let mut o = InMemDicomObject::new_empty();
-    fill(&mut o);
-    o
-}
-
-fn sequence(tag: Tag, items: Vec<InMemDicomObject>) -> DataElement<InMemDicomObject> {
-    DataElement::new(tag, VR::SQ, DataSetSequence::from(items))
-}
-
-fn code(value: &str, scheme: &str, meaning: &str) -> InMemDicomObject {
-    item(|o| {
-        put_str(o, tags::CODE_VALUE, VR::SH, value);
-        put_str(o, tags::CODING_SCHEME_DESIGNATOR, VR::SH, scheme);
-        put_str(o, tags::CODE_MEANING, VR::LO, meaning);
-    })
-}
-
-fn put_str(o: &mut InMemDicomObject, tag: Tag, vr: VR, value: &str) {
-    o.put(DataElement::new(tag, vr, PrimitiveValue::from(value)));
-}
-
-fn put_u16(o: &mut InMemDicomObject, tag: Tag, values: &[u16]) {
-    o.put(DataElement::new(
-        tag,
-        VR::US,
-        PrimitiveValue::U16(values.iter().copied().collect()),
-    ));
-}
-
-/// Decimal strings, at most 16 characters each as DS allows.
-fn put_ds(o: &mut InMemDicomObject, tag: Tag, values: &[f64]) {
-    let text: Vec<String> = values.iter().map(|&v| decimal_string(v)).collect();
-    o.put(DataElement::new(
-        tag,
-        VR::DS,
-        PrimitiveValue::Strs(text.into_iter().collect()),
-    ));
-}
-
-fn decimal_string(v: f64) -> String {
-    let v = if v == 0.0 { 0.0 } else { v };
-    for precision in (0..=10).rev() {
-        let text = format!("{v:.precision$}");
-        let text = if text.contains('.') {
-            text.trim_end_matches('0').trim_end_matches('.').to_owned()
-        } else {
-            text
-        };
-        if text.len() <= 16 {
-            return text;
-        }
-    }
-    format!("{v:.3e}")
-}
-
-fn to_u16(n: usize) -> Result<u16, SegError> {
-    u16::try_from(n).map_err(|_| SegError::Write(format!("{n} rows or columns are too many")))
-}
-
-/// A UID under the `2.25` root: a random UUID as one decimal number.
-fn new_uid() -> String {
-    format!("2.25.{}", uuid::Uuid::new_v4().as_u128())
-}
-
-/// sRGB as DICOM's scaled `CIELab` (D65): L in 0–65535 for 0–100, a and b for −128–127.
-fn dicom_lab([r, g, b]: [u8; 3]) -> [u16; 3] {
-    let linear = |c: u8| {
-        let c = f64::from(c) / 255.0;
-        if c <= 0.04045 {
-            c / 12.92
-        } else {
-            ((c + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    let (r, g, b) = (linear(r), linear(g), linear(b));
-    let x = (0.412_456_4 * r + 0.357_576_1 * g + 0.180_437_5 * b) / 0.950_47;
-    let y = 0.212_672_9 * r + 0.715_152_2 * g + 0.072_175 * b;
-    let z = (0.019_333_9 * r + 0.119_192 * g + 0.950_304_1 * b) / 1.088_83;
-    let f = |t: f64| {
-        if t > 216.0 / 24389.0 {
-            t.cbrt()
-        } else {
-            (24389.0 / 27.0 * t + 16.0) / 116.0
-        }
-    };
-    let (fx, fy, fz) = (f(x), f(y), f(z));
-    let lab = [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)];
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "clamped to 0..=65535"
-    )]
-    let scale =
-        |v: f64, lo: f64, span: f64| ((v - lo) / span * 65535.0).round().clamp(0.0, 65535.0) as u16;
-    [
-        scale(lab[0], 0.0, 100.0),
-        scale(lab[1], -128.0, 255.0),
-        scale(lab[2], -128.0, 255.0),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
+    use super::elements::decimal_string;
     use super::*;
 
     #[test]
