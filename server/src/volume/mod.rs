@@ -2,7 +2,6 @@
 //! label volume and ITK-SNAP label file written for download.
 
 pub mod dicom;
-mod dicom_nesting;
 pub mod dicom_seg;
 pub mod export;
 pub mod geometry;
