@@ -9,102 +9,36 @@ use std::time::Duration;
 
 use interseg_shared::api::marks::PointsResponse;
 use interseg_shared::api::prompts::{PromptsResponse, SliceBox, SlicePoint};
-use interseg_shared::api::segmentation::{JobResponse, JobState};
-use interseg_shared::api::volume::UploadResponse;
+use interseg_shared::api::segmentation::JobState;
 use tokio::task::AbortHandle;
 
-use crate::client::segmentation::SavedFiles;
 use crate::client::volume::{Progress, UploadSource};
-use crate::client::{ClientError, ServerClient, SessionStart};
+use crate::client::{ClientError, ServerClient};
 use crate::config::{ConfigFile, ViewerConfig};
-use crate::gpu_bridge::{GpuBridge, Written};
+
+mod event;
+mod loading;
+
+use crate::gpu_bridge::GpuBridge;
 use crate::volume_data::VolumeData;
-use interseg_shared::api::locks::LocksResponse;
-use interseg_shared::api::naming::NamingResponse;
+pub use event::{Event, PromptCall};
 use interseg_shared::naming::LabelNaming;
+use loading::{labels_on_gpu, load_everything};
 
 /// How often a running job is polled, and a lost server retried.
 const JOB_POLL: Duration = Duration::from_millis(100);
 const RECONNECT_EVERY: Duration = Duration::from_secs(2);
 
-/// Which call a prompts or points answer came from: the app treats a mark and a load
-/// specially, and names the call in error messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PromptCall {
-    /// Loading them with a session (not a change: no segmentation).
-    Load,
-    /// Marking a point or a box.
-    Mark,
-    Remove,
-    Clear,
-    Undo,
-    Redo,
-}
-
-impl PromptCall {
-    /// What the call tried to do, for "Could not …".
-    pub fn words(self) -> &'static str {
-        match self {
-            Self::Load => "load the points",
-            Self::Mark => "mark the point",
-            Self::Remove => "remove the point",
-            Self::Clear => "clear the points",
-            Self::Undo => "undo",
-            Self::Redo => "redo",
-        }
-    }
-}
-
-/// What background work reports to the UI.
-#[derive(Debug)]
-pub enum Event {
-    Session(Result<SessionStart, ClientError>),
-    /// The session has no volume yet.
-    NoVolume,
-    /// The name of the file the session's volume came from.
-    FileName(String),
-    /// A volume is being fetched.
-    VolumeLoading(Arc<Progress>),
-    Volume(Result<Arc<VolumeData>, ClientError>),
-    /// The latest result's labels (`None`: no result yet).
-    Labels(Result<Option<Vec<u8>>, ClientError>),
-    Prompts {
-        call: PromptCall,
-        answer: Result<PromptsResponse, ClientError>,
-    },
-    /// The original API's points.
-    LegacyPoints {
-        call: PromptCall,
-        answer: Result<PointsResponse, ClientError>,
-    },
-    Uploaded(Result<UploadResponse, ClientError>),
-    Job(Result<JobResponse, ClientError>),
-    Saved(Result<SavedFiles, ClientError>),
-    OpenPicked(Option<PathBuf>),
-    SavePicked(Option<PathBuf>),
-    /// How the session names its labels.
-    Naming(Result<NamingResponse, ClientError>),
-    /// The session's locked labels.
-    Locks(Result<LocksResponse, ClientError>),
-    /// The 3D view's surfaces of the result shown `shown`-th.
-    Surfaces {
-        shown: u64,
-        surfaces: Arc<crate::surfaces::Surfaces>,
-    },
-    /// The server answers again after a lost connection.
-    Reconnected,
-}
-
 /// Sends events tagged with the session generation they belong to.
 #[derive(Clone)]
-struct Reporter {
+pub(crate) struct Reporter {
     sender: mpsc::Sender<(u64, Event)>,
     ctx: egui::Context,
-    generation: u64,
+    pub(crate) generation: u64,
 }
 
 impl Reporter {
-    fn send(&self, event: Event) {
+    pub(crate) fn send(&self, event: Event) {
         // The window may have closed meanwhile; then nobody needs the answer.
         self.sender.send((self.generation, event)).ok();
         self.ctx.request_repaint();
@@ -454,76 +388,5 @@ impl Net {
             flag.store(false, Ordering::SeqCst);
             report.send(Event::Reconnected);
         });
-    }
-}
-
-/// Fetches the volume (then decodes it and puts it on the GPU, off the runtime's threads), the
-/// prompts and the labels. Stops quietly once the session is no longer the viewer's.
-async fn load_everything(client: &ServerClient, id: &str, report: &Reporter, gpu: GpuBridge) {
-    let progress = Arc::new(Progress::default());
-    report.send(Event::VolumeLoading(Arc::clone(&progress)));
-    let generation = report.generation;
-    let on_gpu = gpu.clone();
-    let volume = async {
-        let info = client.volume_info(id).await?;
-        let raw = client.volume_voxels(id, progress).await?;
-        tokio::task::spawn_blocking(move || {
-            let volume = VolumeData::decode(info, &raw)
-                .map_err(|err| ClientError::Unreadable(err.to_string()))?;
-            let written = on_gpu
-                .volume(generation, &volume)
-                .map_err(|err| ClientError::Local(format!("cannot show the volume: {err}")))?;
-            Ok((written, Arc::new(volume)))
-        })
-        .await
-        .map_err(|err| ClientError::Local(err.to_string()))?
-    }
-    .await;
-    let volume = match volume {
-        Ok((Written::Stale, _)) => return,
-        Ok((Written::Done, volume)) => Ok(volume),
-        Err(err) => Err(err),
-    };
-    let ok = volume.is_ok();
-    report.send(Event::Volume(volume));
-    if !ok {
-        return;
-    }
-    report.send(Event::Prompts {
-        call: PromptCall::Load,
-        answer: client.prompts(id).await,
-    });
-    report.send(Event::LegacyPoints {
-        call: PromptCall::Load,
-        answer: client.legacy_points(id).await,
-    });
-    if let Some(labels) = labels_on_gpu(client, id, generation, gpu).await {
-        report.send(Event::Labels(labels));
-    }
-}
-
-/// Fetches the latest labels and puts them on the GPU (clearing them when there are none);
-/// `None` once the session is no longer the viewer's.
-async fn labels_on_gpu(
-    client: &ServerClient,
-    id: &str,
-    generation: u64,
-    gpu: GpuBridge,
-) -> Option<Result<Option<Vec<u8>>, ClientError>> {
-    let labels = match client.label_voxels(id).await {
-        Ok(labels) => labels,
-        Err(err) => return Some(Err(err)),
-    };
-    let written = tokio::task::spawn_blocking(move || {
-        gpu.labels(generation, labels.as_deref())
-            .map(|written| (written, labels))
-            .map_err(|err| ClientError::Local(format!("cannot show the result: {err}")))
-    })
-    .await
-    .map_err(|err| ClientError::Local(err.to_string()));
-    match written {
-        Ok(Ok((Written::Stale, _))) => None,
-        Ok(Ok((Written::Done, labels))) => Some(Ok(labels)),
-        Ok(Err(err)) | Err(err) => Some(Err(err)),
     }
 }

@@ -10,10 +10,15 @@
     reason = "a test fails by panicking; a flow reads top to bottom"
 )]
 
+#[path = "../common/mod.rs"]
 mod common;
+mod server_loss;
+mod steps;
+
+use steps::{click_voxel, open_the_sample, open_viewer, recall};
 
 use common::wait_for;
-use egui::{Key, Modifiers, PointerButton, Pos2};
+use egui::{Key, Modifiers, PointerButton};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use interseg_tests::TestServer;
@@ -24,86 +29,6 @@ use interseg_viewer::config::ConfigFile;
 use interseg_viewer::document::SessionView;
 use interseg_viewer::orientation::Plane;
 use interseg_viewer::view::Layout;
-
-/// Starts the viewer on `url`, remembering its session in `settings`.
-fn open_viewer(url: &str, settings: &ConfigFile) -> Harness<'static, ViewerApp> {
-    let url = url.trim_end_matches('/').to_owned();
-    let settings = settings.clone();
-    let mut config = settings.load();
-    config.server_url = Some(url.clone());
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 820.0))
-        .wgpu()
-        .build_eframe(move |cc| {
-            ViewerApp::new(
-                cc.egui_ctx.clone(),
-                cc.wgpu_render_state.as_ref(),
-                url,
-                None,
-                Some(settings),
-                config,
-            )
-            .unwrap()
-        })
-}
-
-/// Waits for the session, opens the sample from the start screen and waits for it; segments
-/// only on request from then on.
-fn open_the_sample(harness: &mut Harness<'_, ViewerApp>) {
-    wait_for(harness, "the session", |app| app.session_id().is_some());
-    harness
-        .get_by_label("Open the sample (dental CT phantom)")
-        .click();
-    wait_for(harness, "the sample volume", |app| {
-        app.document().volume.is_some()
-    });
-    harness.state_mut().set_auto_segment(false);
-    harness.step();
-}
-
-/// A click (or Shift+click) at a screen position.
-fn click(harness: &mut Harness<'_, ViewerApp>, pos: Pos2, modifiers: Modifiers) {
-    harness.event(egui::Event::PointerMoved(pos));
-    harness.step();
-    for pressed in [true, false] {
-        let event = egui::Event::PointerButton {
-            pos,
-            button: PointerButton::Primary,
-            pressed,
-            modifiers,
-        };
-        harness.event_modifiers(event, modifiers);
-        harness.step();
-    }
-}
-
-/// Shows the axial slice through `voxel` and clicks on it.
-fn click_voxel(harness: &mut Harness<'_, ViewerApp>, voxel: [usize; 3], modifiers: Modifiers) {
-    harness.state_mut().view_mut().cursor[2] = voxel[2] as f32 + 0.5;
-    harness.step();
-    let mapping = harness
-        .state()
-        .mapping(Plane::Axial)
-        .expect("the axial view is shown");
-    assert_eq!(mapping.slice, voxel[2]);
-    let pos = mapping.ui_from_voxel(voxel);
-    assert_eq!(
-        mapping.voxel_from_ui(pos),
-        Some(voxel),
-        "the mapping round-trips"
-    );
-    click(harness, pos, modifiers);
-}
-
-/// The share of the tooth's voxels that carry `label`.
-fn recall(labels: &[u8], label: u8, truth: &[u8], tooth: u8) -> f64 {
-    let hit = labels
-        .iter()
-        .zip(truth)
-        .filter(|&(&l, &t)| l == label && t == tooth)
-        .count();
-    hit as f64 / truth.iter().filter(|&&t| t == tooth).count().max(1) as f64
-}
 
 #[test]
 fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
@@ -332,68 +257,6 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
     );
     drop(harness);
     drop(server);
-}
-
-#[test]
-fn a_server_that_goes_away_is_reported_and_not_fatal() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
-    let home = tempfile::tempdir().unwrap();
-    let settings = ConfigFile::at(home.path().join("viewer.json"));
-    let mut harness = open_viewer(&url, &settings);
-    wait_for(&mut harness, "the connection error", |app| {
-        app.document().connection_lost
-    });
-    let message = harness.state().message().cloned().unwrap();
-    assert!(message.is_error);
-    assert!(message.text.contains("does not answer"), "{}", message.text);
-    // The window keeps working: the start screen is still there.
-    harness.get_by_label("Open the sample (dental CT phantom)");
-}
-
-#[test]
-fn a_lost_server_is_retried_and_the_session_picked_up_when_it_is_back() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let server = runtime
-        .block_on(TestServer::spawn_in(data.path(), |_| {}))
-        .unwrap();
-    let addr = server.addr;
-    let home = tempfile::tempdir().unwrap();
-    let settings = ConfigFile::at(home.path().join("viewer.json"));
-    let mut harness = open_viewer(&server.url("/"), &settings);
-    open_the_sample(&mut harness);
-    let session = harness.state().session_id().unwrap().to_owned();
-
-    // The server goes away: a click fails, plainly, and the viewer keeps its volume.
-    runtime.block_on(server.stop()).unwrap();
-    let tooth = DentalPhantom::new(16, 1.0, 7).teeth[5].click();
-    click_voxel(&mut harness, tooth, Modifiers::NONE);
-    wait_for(&mut harness, "the lost connection", |app| {
-        app.document().connection_lost
-    });
-    let message = harness.state().message().cloned().unwrap();
-    assert!(
-        message.is_error && message.text.contains("retrying"),
-        "{message:?}"
-    );
-    harness.get_by_label("Connection lost, retrying…");
-    assert!(harness.state().document().volume.is_some());
-
-    // It comes back on the same address with its data: the viewer notices by itself and
-    // carries on in the same session.
-    let _back = runtime
-        .block_on(TestServer::spawn_at(data.path(), addr, |_| {}))
-        .unwrap();
-    wait_for(&mut harness, "the reconnection", |app| {
-        !app.document().connection_lost && app.document().volume.is_some()
-    });
-    assert_eq!(harness.state().session_id(), Some(session.as_str()));
-    click_voxel(&mut harness, tooth, Modifiers::NONE);
-    wait_for(&mut harness, "the point after reconnecting", |app| {
-        app.document().prompts.len() == 1
-    });
 }
 
 #[test]
