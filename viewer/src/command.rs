@@ -70,8 +70,4 @@ impl Commands {
     pub fn take(&mut self) -> Vec<Command> {
         std::mem::take(&mut self.0)
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
