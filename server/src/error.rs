@@ -10,6 +10,7 @@ use interseg_shared::error::ApiErrorBody;
 use interseg_shared::ids::InvalidSessionId;
 
 use crate::segmentation::EngineError;
+use crate::session::run::RunError;
 use crate::session::{MarkError, SessionError, StoreError};
 use crate::volume::LoadError;
 
@@ -285,7 +286,21 @@ impl From<SessionError> for ApiError {
         match err {
             // A stored volume that no longer decodes is the server's problem, not the request's.
             SessionError::Load(load) => Self::Internal(format!("stored volume unreadable: {load}")),
+            SessionError::NoResult => Self::NoSegmentation,
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<RunError> for ApiError {
+    fn from(err: RunError) -> Self {
+        match err {
+            RunError::NoVolume => Self::NoVolume,
+            RunError::NoPrompts => Self::NoPoints,
+            RunError::Superseded => Self::Superseded,
+            RunError::Engine(engine) => Self::from(engine),
+            RunError::Session(session) => Self::from(session),
+            RunError::Stopped(why) => Self::Internal(why),
         }
     }
 }

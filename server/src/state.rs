@@ -10,6 +10,7 @@ use crate::routes::rate::{ClientLimiter, limiter};
 use crate::segmentation::Engine;
 use crate::segmentation::classical::ClassicalEngine;
 use crate::segmentation::onnx::{OnnxConfig, OnnxEngine, OnnxError};
+use crate::session::run::Runner;
 use crate::session::{SessionStore, StoreError};
 use crate::tls::{self, TlsError};
 use crate::volume::LoadLimits;
@@ -94,6 +95,15 @@ impl AppState {
             engine: engine_for(&config)?,
             config: Arc::new(config),
         })
+    }
+
+    /// What a segmentation run needs from the server.
+    pub fn runner(&self) -> Runner<'_> {
+        Runner {
+            engine: &self.engine,
+            slots: &self.segmentation_slots,
+            metrics: &self.metrics,
+        }
     }
 
     pub fn limits(&self) -> LoadLimits {

@@ -16,3 +16,4 @@ pub mod geometry;
 pub mod ids;
 pub mod naming;
 pub mod volume;
+pub mod voxel_type;

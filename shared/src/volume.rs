@@ -61,30 +61,6 @@ impl Voxels {
         self.len() == 0
     }
 
-    /// Bytes per stored voxel.
-    pub fn bytes_per_voxel(&self) -> usize {
-        match self {
-            Voxels::U8(_) | Voxels::I8(_) => 1,
-            Voxels::I16(_) | Voxels::U16(_) => 2,
-            Voxels::I32(_) | Voxels::U32(_) | Voxels::F32(_) => 4,
-            Voxels::F64(_) => 8,
-        }
-    }
-
-    /// The stored type's name, as numpy spells it.
-    pub fn type_name(&self) -> &'static str {
-        match self {
-            Voxels::U8(_) => "uint8",
-            Voxels::I8(_) => "int8",
-            Voxels::I16(_) => "int16",
-            Voxels::U16(_) => "uint16",
-            Voxels::I32(_) => "int32",
-            Voxels::U32(_) => "uint32",
-            Voxels::F32(_) => "float32",
-            Voxels::F64(_) => "float64",
-        }
-    }
-
     #[inline]
     fn raw_f64(&self, offset: usize) -> Option<f64> {
         with_voxels!(self, v => v.get(offset).map(|x| x.to_f64()))
@@ -174,7 +150,7 @@ impl Volume {
 
     /// Bytes the voxels take in memory.
     pub fn stored_bytes(&self) -> usize {
-        self.voxels.len() * self.voxels.bytes_per_voxel()
+        self.voxels.len() * self.voxels.voxel_type().width()
     }
 
     /// Offset of voxel (i, j, k) in the voxel vector, if it is inside the volume.

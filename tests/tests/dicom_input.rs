@@ -159,14 +159,10 @@ async fn a_dicom_seg_of_a_series_reads_back_in_highdicom() {
     }
     // Under tooth numbering, the segments carry the names the label panel shows.
     let named = session
-        .http
-        .put(format!("{}/api/naming", session.base))
-        .header("X-Session-ID", &session.session_id)
-        .json(&serde_json::json!({"naming": "universal"}))
-        .send()
+        .put_json("/api/naming", &serde_json::json!({"naming": "universal"}))
         .await
         .unwrap();
-    assert_eq!(named.status(), StatusCode::OK);
+    assert_eq!(named.status, StatusCode::OK);
     let read = dicom_seg_as_highdicom_reads_it(&session, &series).await;
     for (segment, &label) in read["segments"].as_array().unwrap().iter().zip(&present) {
         let name = interseg_shared::naming::label_name(

@@ -12,7 +12,7 @@
 
 use std::io::Write as _;
 
-use interseg_server::volume::geometry::world_from_voxel;
+use interseg_server::volume::nifti::geometry::world_from_voxel;
 use interseg_server::volume::{LoadLimits, VolumeFormat, load, load_nifti};
 use interseg_tests::TestServer;
 use interseg_tests::quality::cache_dir;

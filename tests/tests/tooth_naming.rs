@@ -14,15 +14,11 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn put_naming(session: &interseg_tests::SessionClient, naming: &str) -> (StatusCode, Value) {
-    let response = session
-        .http
-        .put(format!("{}/api/naming", session.base))
-        .header("X-Session-ID", &session.session_id)
-        .json(&json!({ "naming": naming }))
-        .send()
+    let answer = session
+        .put_json("/api/naming", &json!({ "naming": naming }))
         .await
         .unwrap();
-    (response.status(), response.json().await.unwrap())
+    (answer.status, answer.json)
 }
 
 fn names(answer: &Value) -> Vec<(u64, String)> {

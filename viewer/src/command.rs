@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use interseg_shared::ids::SessionId;
 use interseg_shared::naming::LabelNaming;
 
 /// One request from the user.
@@ -47,7 +48,7 @@ pub enum Command {
     SaveTo(PathBuf),
     SaveWithDialog,
     NewSession,
-    OpenSession(String),
+    OpenSession(SessionId),
     /// Connects to the server at `url` (empty: the embedded one).
     ConnectTo {
         url: String,

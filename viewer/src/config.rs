@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use interseg_shared::ids::SessionId;
 use serde::{Deserialize, Serialize};
 
 /// The key under which the embedded server's session is kept.
@@ -49,9 +50,9 @@ impl ViewerConfig {
     }
 
     /// Remembers the session in use on the current server.
-    pub fn set_session(&mut self, session_id: &str) {
+    pub fn set_session(&mut self, session_id: SessionId) {
         let key = self.server_key().to_owned();
-        self.sessions.insert(key, session_id.to_owned());
+        self.sessions.insert(key, session_id.to_string());
     }
 }
 
@@ -120,16 +121,20 @@ impl ConfigFile {
 mod tests {
     use super::*;
 
+    fn id(text: &str) -> SessionId {
+        text.parse().unwrap()
+    }
+
     #[test]
     fn round_trips_and_keeps_a_session_per_server() {
         let dir = tempfile::tempdir().unwrap();
         let file = ConfigFile::at(dir.path().join("nested/viewer.json"));
         assert_eq!(file.load(), ViewerConfig::default());
         let mut config = ViewerConfig::default();
-        config.set_session("11111111-1111-4111-8111-111111111111");
+        config.set_session(id("11111111-1111-4111-8111-111111111111"));
         config.server_url = Some("http://lab:8000".to_owned());
         assert_eq!(config.session(), None);
-        config.set_session("22222222-2222-4222-8222-222222222222");
+        config.set_session(id("22222222-2222-4222-8222-222222222222"));
         config.window_level = Some([40.0, 400.0]);
         file.save(&config).unwrap();
         let loaded = file.load();

@@ -3,14 +3,13 @@
 
 use std::sync::Arc;
 
-use interseg_shared::api::marks::PointEntry;
-use interseg_shared::api::prompts::{PromptEntry, SlicePoint};
-use interseg_shared::api::segmentation::JobResponse;
+use interseg_shared::api::points::PointEntry;
+use interseg_shared::api::prompts::{PromptEntry, PromptKind, SlicePoint};
 use interseg_shared::geometry::{Axis, SlicePosition, voxel_from_slice};
 use tokio::task::AbortHandle;
 
-use crate::client::SessionStart;
 use crate::client::volume::Progress;
+use crate::client::{SessionId, SessionStart};
 use crate::volume_data::VolumeData;
 
 /// Where the viewer stands with its session.
@@ -51,8 +50,8 @@ pub struct Document {
     pub can_undo: bool,
     pub can_redo: bool,
     pub transfer: Option<Transfer>,
-    /// The segmentation job running now, with its progress.
-    pub job: Option<JobResponse>,
+    /// The segmentation run going on now.
+    pub job: Option<RunningJob>,
     /// Prompts changed while a job ran: segment again when it ends.
     pub segment_again: bool,
     /// The server stopped answering; retrying in the background.
@@ -87,8 +86,28 @@ impl Default for Document {
     }
 }
 
+/// The segmentation run the viewer is waiting for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RunningJob {
+    /// Asked for; the server has not answered with the job's id yet. `cancelled`: the user
+    /// cancelled meanwhile, so the job is cancelled as soon as its id is known.
+    Starting { cancelled: bool },
+    /// Running on the server.
+    Running { job_id: u64, progress: f32 },
+}
+
+impl RunningJob {
+    /// How far it got, 0 to 1.
+    pub fn progress(self) -> f32 {
+        match self {
+            Self::Starting { .. } => 0.0,
+            Self::Running { progress, .. } => progress,
+        }
+    }
+}
+
 impl Document {
-    pub fn session_id(&self) -> Option<&str> {
+    pub fn session_id(&self) -> Option<SessionId> {
         match &self.session {
             SessionView::Ready(start) => Some(start.session_id()),
             SessionView::Connecting | SessionView::Failed(_) => None,
@@ -187,7 +206,7 @@ pub fn legacy_entry(point: &PointEntry) -> Option<PromptEntry> {
         id: u64::from(point.point_number),
         label,
         include: true,
-        kind: "point".to_owned(),
+        kind: PromptKind::Point,
         point: Some(SlicePoint {
             axis: 0,
             slice_index: wide(c.z)?,

@@ -22,8 +22,6 @@ pub struct VolumeData {
 pub enum DecodeError {
     #[error("the server sent {got} bytes of voxels, {want} expected")]
     Length { got: usize, want: usize },
-    #[error("unknown voxel type {0}")]
-    Type(String),
     #[error("impossible shape {0:?}")]
     Shape([usize; 3]),
 }
@@ -36,15 +34,8 @@ impl VolumeData {
             .iter()
             .try_fold(1usize, |n, &d| n.checked_mul(d))
             .ok_or(DecodeError::Shape(info.shape))?;
-        let width = match info.dtype.as_str() {
-            "uint8" | "int8" => 1,
-            "int16" | "uint16" => 2,
-            "int32" | "uint32" | "float32" => 4,
-            "float64" => 8,
-            other => return Err(DecodeError::Type(other.to_owned())),
-        };
         let want = count
-            .checked_mul(width)
+            .checked_mul(info.dtype.width())
             .ok_or(DecodeError::Shape(info.shape))?;
         if raw.len() != want {
             return Err(DecodeError::Length {
@@ -52,16 +43,10 @@ impl VolumeData {
                 want,
             });
         }
-        let voxels = match info.dtype.as_str() {
-            "uint8" => Voxels::U8(raw.to_vec()),
-            "int8" => Voxels::I8(words::<1>(raw).map(i8::from_le_bytes).collect()),
-            "int16" => Voxels::I16(words::<2>(raw).map(i16::from_le_bytes).collect()),
-            "uint16" => Voxels::U16(words::<2>(raw).map(u16::from_le_bytes).collect()),
-            "int32" => Voxels::I32(words::<4>(raw).map(i32::from_le_bytes).collect()),
-            "uint32" => Voxels::U32(words::<4>(raw).map(u32::from_le_bytes).collect()),
-            "float32" => Voxels::F32(words::<4>(raw).map(f32::from_le_bytes).collect()),
-            _ => Voxels::F64(words::<8>(raw).map(f64::from_le_bytes).collect()),
-        };
+        let voxels = Voxels::from_le_bytes(info.dtype, raw).map_err(|_| DecodeError::Length {
+            got: raw.len(),
+            want,
+        })?;
         let scaling = Scaling {
             slope: info.scl_slope,
             inter: info.scl_inter,
@@ -108,7 +93,7 @@ impl VolumeData {
         let [x, y, z] = spacing_mm;
         let info = VolumeInfo {
             shape,
-            dtype: "uint8".to_owned(),
+            dtype: interseg_shared::voxel_type::VoxelType::U8,
             scl_slope: 1.0,
             scl_inter: 0.0,
             data_range: [0.0, 0.0],
@@ -135,14 +120,6 @@ impl VolumeData {
     }
 }
 
-fn words<const N: usize>(raw: &[u8]) -> impl Iterator<Item = [u8; N]> + '_ {
-    raw.chunks_exact(N).map(|c| {
-        let mut word = [0; N];
-        word.copy_from_slice(c);
-        word
-    })
-}
-
 /// Two percentiles of the finite values, from a sample of at most ~1M voxels (enough for a
 /// window, and quick on a 500 MB CT).
 fn percentiles(volume: &Volume, low: f64, high: f64) -> [f32; 2] {
@@ -164,12 +141,14 @@ fn percentiles(volume: &Volume, low: f64, high: f64) -> [f32; 2] {
 
 #[cfg(test)]
 mod tests {
+    use interseg_shared::voxel_type::VoxelType;
+
     use super::*;
 
-    fn info(dtype: &str, shape: [usize; 3], slope: f64, inter: f64) -> VolumeInfo {
+    fn info(dtype: VoxelType, shape: [usize; 3], slope: f64, inter: f64) -> VolumeInfo {
         VolumeInfo {
             shape,
-            dtype: dtype.to_owned(),
+            dtype,
             scl_slope: slope,
             scl_inter: inter,
             data_range: [0.0, 1.0],
@@ -189,7 +168,7 @@ mod tests {
             .iter()
             .flat_map(|v| v.to_le_bytes())
             .collect();
-        let volume = VolumeData::decode(info("int16", [2, 2, 1], 2.0, -1.0), &raw).unwrap();
+        let volume = VolumeData::decode(info(VoxelType::I16, [2, 2, 1], 2.0, -1.0), &raw).unwrap();
         assert_eq!(volume.slab_f32(0, 1), vec![-2001.0, -1.0, 9.0, 5999.0]);
         assert_eq!(volume.value([1, 1, 0]), Some(5999.0));
         assert_eq!(volume.value([2, 0, 0]), None);
@@ -198,7 +177,8 @@ mod tests {
 
     #[test]
     fn refuses_a_wrong_length() {
-        let err = VolumeData::decode(info("float32", [2, 2, 1], 1.0, 0.0), &[0; 15]).unwrap_err();
+        let err =
+            VolumeData::decode(info(VoxelType::F32, [2, 2, 1], 1.0, 0.0), &[0; 15]).unwrap_err();
         assert!(err.to_string().contains("16 expected"), "{err}");
     }
 }

@@ -24,11 +24,14 @@ async fn stored_sessions_are_resumed_and_vanished_ones_replaced() {
     else {
         panic!("{first:?}")
     };
-    let again = client.resume_or_create(Some(session_id)).await.unwrap();
-    assert_eq!(again, SessionStart::Resumed(session_id.clone()));
+    let again = client
+        .resume_or_create(Some(&session_id.to_string()))
+        .await
+        .unwrap();
+    assert_eq!(again, SessionStart::Resumed(*session_id));
     assert_eq!(
-        client.status(session_id).await.unwrap().session_id,
-        *session_id
+        client.status(*session_id).await.unwrap().session_id,
+        session_id.to_string()
     );
 
     for stale in ["3f1c8b4e-0000-4000-8000-000000000000", "not-a-uuid"] {
@@ -40,7 +43,7 @@ async fn stored_sessions_are_resumed_and_vanished_ones_replaced() {
         else {
             panic!("{replaced:?}")
         };
-        assert_ne!(new_id, stale);
+        assert_ne!(new_id.to_string(), stale);
     }
 }
 
@@ -80,7 +83,7 @@ async fn the_viewer_sends_the_api_token_a_shared_server_asks_for() {
             .await
             .unwrap()
             .session_id,
-        started.session_id()
+        started.session_id().to_string()
     );
 }
 
@@ -102,19 +105,19 @@ async fn voxels_arrive_the_same_compressed_or_not() {
     };
     let progress = Arc::new(Progress::default());
     plain
-        .upload(&session, sample, Arc::clone(&progress))
+        .upload(session, sample, Arc::clone(&progress))
         .await
         .unwrap();
     let sent = interseg_viewer::sample::BYTES.len() as u64;
     assert_eq!(progress.bytes(), (sent, sent), "the whole file was counted");
 
     let raw = plain
-        .volume_voxels(&session, Arc::new(Progress::default()))
+        .volume_voxels(session, Arc::new(Progress::default()))
         .await
         .unwrap();
     let fetched = Arc::new(Progress::default());
     let inflated = gzipped
-        .volume_voxels(&session, Arc::clone(&fetched))
+        .volume_voxels(session, Arc::clone(&fetched))
         .await
         .unwrap();
     assert_eq!(raw.len(), 150 * 90 * 48 * 2);
@@ -142,8 +145,8 @@ async fn the_viewer_works_with_an_https_server_and_its_ca() {
         bytes: interseg_viewer::sample::BYTES.to_vec(),
     };
     let progress = Arc::new(Progress::default());
-    client.upload(&session, sample, progress).await.unwrap();
-    let info = client.volume_info(&session).await.unwrap();
+    client.upload(session, sample, progress).await.unwrap();
+    let info = client.volume_info(session).await.unwrap();
     assert!(info.shape.iter().all(|&n| n > 0), "{info:?}");
     // Without the CA the server is unreachable, and the error says where.
     let err = ServerClient::connect(&url, None, None)
@@ -172,7 +175,7 @@ async fn saving_a_dicom_result_adds_a_dicom_seg_and_a_nifti_one_does_not() {
         assert_eq!(run.status, 200, "{}", run.json);
         let target = dir.path().join(name);
         let saved = client
-            .save_result(&session.session_id, &target, false)
+            .save_result(session.session_id.parse().unwrap(), &target, false)
             .await
             .unwrap();
         assert_eq!(saved.dicom_seg.is_some(), seg, "{name}");

@@ -14,6 +14,7 @@ use egui::{Pos2, Rect, Vec2, pos2, vec2};
 use egui_kittest::wgpu::{WgpuTestRenderer, create_render_state, default_wgpu_setup};
 use egui_kittest::{Harness, SnapshotResults};
 use interseg_shared::api::volume::VolumeInfo;
+use interseg_shared::voxel_type::VoxelType;
 use interseg_viewer::gpu_bridge::{GpuBridge, Written};
 use interseg_viewer::orientation::Plane;
 use interseg_viewer::render::SliceRenderer;
@@ -36,14 +37,14 @@ fn volume() -> VolumeData {
             }
         }
     }
-    VolumeData::decode(ras_info(DIMS, "int16", SPACING), &raw).unwrap()
+    VolumeData::decode(ras_info(DIMS, VoxelType::I16, SPACING), &raw).unwrap()
 }
 
 /// A volume description with a diagonal (RAS) affine of the spacing.
-fn ras_info(shape: [usize; 3], dtype: &str, spacing_mm: [f64; 3]) -> VolumeInfo {
+fn ras_info(shape: [usize; 3], dtype: VoxelType, spacing_mm: [f64; 3]) -> VolumeInfo {
     VolumeInfo {
         shape,
-        dtype: dtype.to_owned(),
+        dtype,
         scl_slope: 1.0,
         scl_inter: 0.0,
         data_range: [0.0, 0.0],
@@ -236,7 +237,7 @@ fn a_volume_larger_than_one_texture_write_arrives_whole() {
     let raw: Vec<u8> = (0..slice * dims[2])
         .flat_map(|n| ((n / slice) as f32 * 10.0).to_le_bytes())
         .collect();
-    let info = ras_info(dims, "float32", [1.0; 3]);
+    let info = ras_info(dims, VoxelType::F32, [1.0; 3]);
     let volume = VolumeData::decode(info, &raw).unwrap();
     let mut view = ViewState {
         cursor: [128.0, 128.0, 159.5],
@@ -270,7 +271,7 @@ fn a_left_sessions_late_volume_and_labels_never_reach_the_gpu() {
     bridge.switch_to(2);
     let labels = labels();
     assert_eq!(bridge.labels(1, Some(&labels)).unwrap(), Written::Stale);
-    let other = VolumeData::decode(ras_info([4, 4, 4], "uint8", [1.0; 3]), &[9; 64]).unwrap();
+    let other = VolumeData::decode(ras_info([4, 4, 4], VoxelType::U8, [1.0; 3]), &[9; 64]).unwrap();
     assert_eq!(bridge.volume(1, &other).unwrap(), Written::Stale);
     let mut view = centred_view();
     view.label_opacity = 0.5;

@@ -20,7 +20,7 @@ use egui_kittest::wgpu::{WgpuTestRenderer, create_render_state, default_wgpu_set
 use egui_kittest::{Harness, SnapshotResults};
 use interseg_server::segmentation::classical::ClassicalEngine;
 use interseg_server::segmentation::{Engine, LabelPrompt, RunControl};
-use interseg_server::volume::geometry::world_from_voxel;
+use interseg_server::volume::nifti::geometry::world_from_voxel;
 use interseg_server::volume::{LoadLimits, load_nifti};
 use interseg_tests::TestServer;
 use interseg_tests::dental::DentalPhantom;
@@ -154,7 +154,9 @@ fn clicking_a_tooth_in_3d_moves_the_slices_to_it() {
     wait_for(&mut harness, "the session", |app| {
         app.session_id().is_some()
     });
-    harness.state_mut().open_session(script.session_id.clone());
+    harness
+        .state_mut()
+        .open_session(script.session_id.parse().unwrap());
     wait_for(&mut harness, "the surfaces", |app| {
         app.surfaces().labels.len() == 16
     });

@@ -13,13 +13,17 @@ use super::extract::{AppPath, SessionHeader};
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
 use crate::session::Session;
+use crate::session::files::label_voxels;
 use crate::state::AppState;
 use crate::volume::dicom::series_references;
 use crate::volume::dicom_seg::{SegError, dicom_seg};
 use crate::volume::export::label_description;
-use crate::volume::geometry::world_from_voxel;
 use crate::volume::mesh::labels_present;
-use crate::volume::{LoadError, LoadLimits, LoadedVolume, VolumeFormat};
+use crate::volume::nifti::geometry::world_from_voxel;
+use crate::volume::{LoadError, VolumeFormat};
+
+/// Where the result is downloaded from (the original answered a path on its own disk).
+pub(super) const DOWNLOAD_PATH: &str = "/api/download/segmentation";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(download))
@@ -50,14 +54,7 @@ async fn download(
         "dicom_seg" => return dicom_seg_file(session).await,
         _ => return Err(ApiError::InvalidDownload(file_type)),
     }
-    let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
-    let bytes = tokio::fs::read(session.dir().join(result.labels_nifti))
-        .await
-        .map_err(|err| match err.kind() {
-            // Replaced by a newer result between reading the metadata and the file.
-            std::io::ErrorKind::NotFound => ApiError::NoSegmentation,
-            _ => ApiError::Internal(format!("reading the result failed: {err}")),
-        })?;
+    let bytes = blocking(move || Ok(session.result_nifti()?)).await?;
     Ok(attachment(bytes, "application/gzip", "segmentation.nii.gz"))
 }
 
@@ -88,7 +85,7 @@ fn label_file(session: &Session) -> Result<Response, ApiError> {
 /// The latest result as 3D Slicer's `.seg.nrrd`, made from the stored label volume.
 async fn slicer_file(session: std::sync::Arc<Session>) -> Result<Response, ApiError> {
     let bytes = blocking(move || {
-        let loaded = stored_labels(&session)?;
+        let loaded = session.result_labels()?;
         let labels = label_voxels(&loaded)?;
         let world = world_from_voxel(&loaded.header);
         crate::volume::slicer::seg_nrrd(
@@ -116,18 +113,17 @@ async fn dicom_seg_file(session: std::sync::Arc<Session>) -> Result<Response, Ap
         if volume.file_type != FileType::Dicom {
             return Err(ApiError::NotDicom);
         }
-        let loaded = stored_labels(&session)?;
+        let loaded = session.result_labels()?;
         let labels = label_voxels(&loaded)?;
-        let zipped = VolumeFormat::from_filename(&volume.file) == Some(VolumeFormat::DicomZip);
-        let source = series_references(&session.dir().join(&volume.file), zipped).map_err(
-            |err| match err {
-                // Replaced by a new upload meanwhile, and its result with it.
-                LoadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    ApiError::NoSegmentation
-                }
-                other => ApiError::Internal(format!("reading the stored series failed: {other}")),
-            },
-        )?;
+        let (file, format) = session.volume_file().ok_or(ApiError::NoSegmentation)?;
+        let zipped = format == VolumeFormat::DicomZip;
+        let source = series_references(&file, zipped).map_err(|err| match err {
+            // Replaced by a new upload meanwhile, and its result with it.
+            LoadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                ApiError::NoSegmentation
+            }
+            other => ApiError::Internal(format!("reading the stored series failed: {other}")),
+        })?;
         dicom_seg(&source, labels, loaded.volume.dims(), meta.naming).map_err(|err| match err {
             SegError::Empty => ApiError::EmptyResult,
             other => ApiError::Internal(other.to_string()),
@@ -135,28 +131,4 @@ async fn dicom_seg_file(session: std::sync::Arc<Session>) -> Result<Response, Ap
     })
     .await?;
     Ok(attachment(bytes, "application/dicom", "segmentation.dcm"))
-}
-
-/// The latest result's label volume, decoded from the session's folder. Blocking.
-pub fn stored_labels(session: &Session) -> Result<LoadedVolume, ApiError> {
-    let result = session.meta().result.ok_or(ApiError::NoSegmentation)?;
-    let path = session.dir().join(&result.labels_nifti);
-    let limits = LoadLimits {
-        max_voxels: u64::MAX,
-    };
-    crate::volume::load(&path, VolumeFormat::NiftiGz, limits).map_err(|err| match err {
-        // Replaced by a newer result between reading the metadata and the file.
-        LoadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => ApiError::NoSegmentation,
-        other => ApiError::Internal(format!("stored result unreadable: {other}")),
-    })
-}
-
-/// The labels of a stored result (always u8).
-pub fn label_voxels(loaded: &LoadedVolume) -> Result<&[u8], ApiError> {
-    match loaded.volume.voxels() {
-        interseg_shared::volume::Voxels::U8(labels) => Ok(labels),
-        _ => Err(ApiError::Internal(
-            "stored result is not u8 labels".to_owned(),
-        )),
-    }
 }

@@ -13,9 +13,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::CurrentSession;
+use super::downloads::DOWNLOAD_PATH;
 use super::extract::{AppPath, SessionHeader};
-use super::segmentation::{DOWNLOAD_PATH, segment_session};
 use crate::error::ApiError;
+use crate::session::run::{self, RunError};
 use crate::session::{JobStatus, Session};
 use crate::state::AppState;
 
@@ -35,13 +36,13 @@ async fn start_job(
     let (job_id, control) = session.lock().jobs.start();
     let job_session = Arc::clone(&session);
     tokio::spawn(async move {
-        let status = match segment_session(&state, Arc::clone(&job_session), control).await {
+        let status = match run::segment(state.runner(), Arc::clone(&job_session), control).await {
             Ok(result) => JobStatus::Done {
                 unique_labels: result.unique_labels,
             },
-            Err(ApiError::Superseded) => JobStatus::Cancelled,
+            Err(RunError::Superseded) => JobStatus::Cancelled,
             Err(err) => JobStatus::Failed {
-                detail: err.client_detail(),
+                detail: ApiError::from(err).client_detail(),
             },
         };
         job_session.lock().jobs.finish(job_id, status);

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use super::extract::{AppJson, SessionHeader};
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
+use crate::session::Durability;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -58,7 +59,7 @@ async fn set_locks(
     locked.dedup();
     let id = session.id.to_string();
     let locked = blocking(move || {
-        session.update(true, |state| {
+        session.update(Durability::Durable, |state| {
             let present = state
                 .meta
                 .result

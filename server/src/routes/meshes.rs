@@ -11,14 +11,15 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::downloads::{attachment, label_voxels, stored_labels};
+use super::downloads::attachment;
 use super::extract::{AppQuery, SessionHeader};
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
 use crate::session::Session;
+use crate::session::files::label_voxels;
 use crate::state::AppState;
-use crate::volume::geometry::world_from_voxel;
 use crate::volume::mesh::{Frame, Mesh, label_mesh, labels_present, to_obj, to_stl};
+use crate::volume::nifti::geometry::world_from_voxel;
 use interseg_shared::naming::label_name;
 
 /// Smoothing passes allowed: past this a surface changes no more, and the work grows.
@@ -98,7 +99,7 @@ fn meshes(
     session: &Session,
     query: &MeshQuery,
 ) -> Result<(Vec<u8>, &'static str, String), ApiError> {
-    let loaded = stored_labels(session)?;
+    let loaded = session.result_labels()?;
     let labels = label_voxels(&loaded)?;
     let dims = loaded.volume.dims();
     let world = world_from_voxel(&loaded.header);

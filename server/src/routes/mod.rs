@@ -7,10 +7,10 @@ mod extract;
 mod health;
 mod jobs;
 mod locks;
-mod marks;
 mod meshes;
 mod metrics;
 mod naming;
+mod points;
 mod prompts;
 pub mod rate;
 mod segmentation;
@@ -63,7 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(volumes::router(&state.config))
         .merge(slices::router())
         .merge(voxels::router())
-        .merge(marks::router())
+        .merge(points::router())
         .merge(prompts::router())
         .merge(segmentation::router())
         .merge(jobs::router())

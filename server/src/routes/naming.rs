@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use super::extract::{AppJson, SessionHeader};
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
-use crate::session::{Session, SessionMeta};
+use crate::session::{Durability, Session, SessionMeta};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -43,7 +43,7 @@ async fn set_naming(
     AppJson(request): AppJson<NamingRequest>,
 ) -> Result<Json<NamingResponse>, ApiError> {
     let meta = blocking(move || {
-        let meta = session.update(true, |state| {
+        let meta = session.update(Durability::Durable, |state| {
             state.meta.naming = request.naming;
             Ok::<_, ApiError>(state.meta.clone())
         })?;

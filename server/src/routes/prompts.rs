@@ -4,7 +4,7 @@
 
 use axum::{Extension, Json};
 use interseg_shared::api::prompts::{
-    AddPromptRequest, PromptEntry, PromptsResponse, SliceBox, SlicePoint,
+    AddPromptRequest, PromptEntry, PromptKind, PromptsResponse, SliceBox, SlicePoint,
 };
 use interseg_shared::color::label_color;
 use interseg_shared::error::ApiErrorBody;
@@ -15,7 +15,7 @@ use super::extract::{AppJson, AppPath, SessionHeader};
 use super::slice_input::{point_on_slice, rect_on_slice};
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
-use crate::session::{Prompt, PromptLog, PromptShape, Session};
+use crate::session::{Durability, Prompt, PromptLog, PromptShape, Session};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -54,7 +54,7 @@ async fn add_prompt(
         .ok_or(ApiError::InvalidLabel(request.label))?;
     let changed = session.clone();
     let (log, added) = blocking(move || {
-        changed.update(true, |state| {
+        changed.update(Durability::Durable, |state| {
             let shape = match (request.point, request.rect) {
                 (Some(p), None) => {
                     let (view, voxel) =
@@ -159,7 +159,7 @@ async fn change(
 ) -> Result<Json<PromptsResponse>, ApiError> {
     let changed = session.clone();
     let log = blocking(move || {
-        changed.update(true, |state| {
+        changed.update(Durability::Durable, |state| {
             apply(&mut state.meta.prompts)?;
             Ok::<_, ApiError>(state.meta.prompts.clone())
         })
@@ -182,7 +182,7 @@ fn entry(prompt: &Prompt) -> PromptEntry {
     let wide = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
     let (kind, point, rect) = match prompt.shape {
         PromptShape::Point { view, .. } => (
-            "point",
+            PromptKind::Point,
             Some(SlicePoint {
                 axis: wide(view.axis),
                 slice_index: wide(view.slice_index),
@@ -192,7 +192,7 @@ fn entry(prompt: &Prompt) -> PromptEntry {
             None,
         ),
         PromptShape::Box { rect, .. } => (
-            "box",
+            PromptKind::Box,
             None,
             Some(SliceBox {
                 axis: wide(rect.axis),
@@ -208,7 +208,7 @@ fn entry(prompt: &Prompt) -> PromptEntry {
         id: prompt.id,
         label: prompt.label,
         include: prompt.include,
-        kind: kind.to_owned(),
+        kind,
         point,
         rect,
         color: label_color(u16::from(prompt.label)),

@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 use super::extract::{AppPath, SessionHeader};
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
-use crate::session::{Point, SessionError};
+use crate::session::{Durability, Point, SessionError};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -60,7 +60,7 @@ async fn slice(
             .slice(axis, slice_index)
             .ok_or(ApiError::NoVolume)?;
         let slice_data = normalize_slice(&slice);
-        let marked_points = session.update(false, |state| {
+        let marked_points = session.update(Durability::Buffered, |state| {
             state.meta.current_axis = axis.number();
             state.meta.current_slice = slice_index;
             Ok::<_, SessionError>(points_on_slice(

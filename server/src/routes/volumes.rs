@@ -63,9 +63,7 @@ async fn upload(
         let filename = field.file_name().unwrap_or_default().to_owned();
         let format = VolumeFormat::from_filename(&filename)
             .ok_or_else(|| ApiError::UnsupportedFileType(filename.clone()))?;
-        let part = session
-            .dir()
-            .join(format!("upload-{}.part", uuid::Uuid::new_v4().simple()));
+        let part = session.partial_upload();
         let received = receive(field, &part, state.config.max_upload_bytes).await;
         let loaded = match received {
             Ok(()) => {

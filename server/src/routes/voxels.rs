@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use interseg_shared::api::volume::VolumeInfo;
 use interseg_shared::error::ApiErrorBody;
-use interseg_shared::volume::Voxels;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -18,7 +17,7 @@ use super::extract::SessionHeader;
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::volume::geometry::world_from_voxel;
+use crate::volume::nifti::geometry::world_from_voxel;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -40,12 +39,11 @@ async fn volume_info(
     let volume = &loaded.volume;
     Ok(Json(VolumeInfo {
         shape: volume.dims(),
-        dtype: volume.voxels().type_name().to_owned(),
+        dtype: volume.voxels().voxel_type(),
         scl_slope: volume.scaling().slope,
         scl_inter: volume.scaling().inter,
         data_range: loaded.data_range,
-        spacing_mm: [1, 2, 3]
-            .map(|a| f64::from(loaded.header.pixdim[a].abs()).max(f64::MIN_POSITIVE)),
+        spacing_mm: loaded.spacing_mm(),
         affine: world_from_voxel(&loaded.header),
     }))
 }
@@ -62,7 +60,7 @@ async fn volume_voxels(
 ) -> Result<Response, ApiError> {
     voxel_response(&headers, move || {
         let loaded = session.volume()?.ok_or(ApiError::NoVolume)?;
-        Ok(little_endian(loaded.volume.voxels()))
+        Ok(loaded.volume.voxels().to_le_bytes())
     })
     .await
 }
@@ -78,8 +76,8 @@ async fn segmentation_voxels(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     voxel_response(&headers, move || {
-        let labels = super::downloads::stored_labels(&session)?;
-        Ok(little_endian(labels.volume.voxels()))
+        let labels = session.result_labels()?;
+        Ok(labels.volume.voxels().to_le_bytes())
     })
     .await
 }
@@ -124,17 +122,4 @@ fn encode(bytes: Vec<u8>, gzip: bool) -> Result<Vec<u8>, ApiError> {
         .write_all(&bytes)
         .and_then(|()| encoder.finish())
         .map_err(|err| ApiError::Internal(format!("compressing voxels failed: {err}")))
-}
-
-fn little_endian(voxels: &Voxels) -> Vec<u8> {
-    match voxels {
-        Voxels::U8(v) => v.clone(),
-        Voxels::I8(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        Voxels::I16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        Voxels::U16(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        Voxels::I32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        Voxels::U32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        Voxels::F32(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-        Voxels::F64(v) => v.iter().flat_map(|x| x.to_le_bytes()).collect(),
-    }
 }

@@ -265,26 +265,26 @@ impl PatchInput {
         patch: [usize; 3],
     ) -> Result<Option<Self>, EngineError> {
         let dims = volume.dims();
-        let mut marks: Vec<VoxelIndex> = prompt.include.clone();
-        marks.extend(
+        let mut clicks: Vec<VoxelIndex> = prompt.include.clone();
+        clicks.extend(
             prompt
                 .boxes
                 .iter()
                 .filter(|b| b.include)
                 .flat_map(|b| [b.lo, b.hi]),
         );
-        if marks.is_empty() {
+        if clicks.is_empty() {
             return Ok(None);
         }
-        marks.extend(prompt.exclude.iter().copied());
-        for m in &marks {
+        clicks.extend(prompt.exclude.iter().copied());
+        for m in &clicks {
             volume.offset(*m).ok_or(EngineError::PromptOutside(*m))?;
         }
         // Centre the patch on the prompts' bounding box, as nnInteractive does.
         let wide = |v: usize| i64::try_from(v).unwrap_or(i64::MAX);
         let origin = [0, 1, 2].map(|a| {
-            let lo = marks.iter().map(|m| m[a]).min().unwrap_or(0);
-            let hi = marks.iter().map(|m| m[a]).max().unwrap_or(0);
+            let lo = clicks.iter().map(|m| m[a]).min().unwrap_or(0);
+            let hi = clicks.iter().map(|m| m[a]).max().unwrap_or(0);
             wide((lo + hi) / 2) - wide(patch[a] / 2)
         });
         let n = patch[0] * patch[1] * patch[2];

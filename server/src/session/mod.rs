@@ -6,10 +6,12 @@
 
 mod disk;
 mod engine_input;
+pub mod files;
 pub mod jobs;
 pub mod points;
 pub mod private;
 pub mod prompts;
+pub mod run;
 pub mod store;
 
 use std::fs;
@@ -30,7 +32,7 @@ pub use self::store::{SessionStore, StoreError};
 use crate::segmentation::RunControl;
 use crate::volume::{LoadError, LoadLimits, LoadedVolume, VolumeFormat};
 
-const META_FILE: &str = "meta.json";
+use self::files::{META_FILE, remove_result_files};
 
 /// The volume a session holds, as recorded on disk.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -117,6 +119,8 @@ pub struct SessionState {
     volume: Option<Arc<LoadedVolume>>,
     /// Bumped when the volume is replaced, so that work started on the old one is discarded.
     generation: u64,
+    /// Bumped on every change of `meta`: which snapshot of it is newest.
+    change: u64,
     /// Cancels engine work on the current volume.
     cancel: RunControl,
     pub jobs: Jobs,
@@ -145,6 +149,18 @@ pub struct Session {
     last_seen: Mutex<Instant>,
     /// The store's count of volume bytes held, kept up to date by every load and unload.
     memory: Arc<MemoryUse>,
+    /// The change whose metadata is on disk. Held while writing it: writes happen outside the
+    /// state's lock, one at a time, and an older snapshot never overwrites a newer one.
+    written: Mutex<u64>,
+}
+
+/// Whether a change must survive a power cut once it is acknowledged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// Synced to the disk before the answer: points, prompts, results, settings.
+    Durable,
+    /// Written, not synced: the slice being looked at (lost at worst on a power cut).
+    Buffered,
 }
 
 /// Volume bytes held in memory by all sessions, and the budget they should stay under.
@@ -189,6 +205,12 @@ pub enum SessionError {
     Encode(#[from] serde_json::Error),
     #[error(transparent)]
     Load(#[from] LoadError),
+    #[error("no segmentation yet")]
+    NoResult,
+    #[error("the stored result is unreadable: {0}")]
+    ResultUnreadable(String),
+    #[error("writing the label volume failed: {0}")]
+    Export(String),
 }
 
 impl Session {
@@ -208,11 +230,13 @@ impl Session {
                 meta,
                 volume: None,
                 generation: 0,
+                change: 0,
                 cancel: RunControl::default(),
                 jobs: Jobs::default(),
             }),
             last_seen: Mutex::new(last_seen),
             memory,
+            written: Mutex::new(0),
         }
     }
 
@@ -269,29 +293,66 @@ impl Session {
     }
 
     /// Applies `change` to the state and writes the metadata. `change` must check everything
-    /// before it changes anything. On any `Err` the state is as it was. Blocking.
+    /// before it changes anything. On any `Err` the state is as it was (unless a later change
+    /// came while the write failed: that one's own write then stores both). Blocking.
     pub fn update<R, E>(
         &self,
-        durable: bool,
+        durability: Durability,
         change: impl FnOnce(&mut SessionState) -> Result<R, E>,
     ) -> Result<R, E>
     where
         E: From<SessionError>,
     {
-        let mut state = self.lock();
-        let before = state.meta.clone();
-        let answer = change(&mut state)?;
-        if let Err(err) = self.persist(&state.meta, durable) {
-            state.meta = before;
+        let (answer, before, snapshot) = {
+            let mut state = self.lock();
+            let before = state.meta.clone();
+            let answer = change(&mut state)?;
+            (answer, before, Self::snapshot(&mut state))
+        };
+        if let Err(err) = self.persist(&snapshot, durability) {
+            let mut state = self.lock();
+            if state.change == snapshot.0 {
+                state.meta = before;
+            }
             return Err(E::from(err));
         }
         Ok(answer)
     }
 
-    fn persist(&self, meta: &SessionMeta, durable: bool) -> Result<(), SessionError> {
+    /// The metadata as changed now, numbered, to write outside the lock.
+    fn snapshot(state: &mut SessionState) -> (u64, SessionMeta) {
+        state.change += 1;
+        (state.change, state.meta.clone())
+    }
+
+    /// Writes a snapshot of the metadata, unless a newer one is on disk already.
+    fn persist(
+        &self,
+        (change, meta): &(u64, SessionMeta),
+        durability: Durability,
+    ) -> Result<(), SessionError> {
         let bytes = serde_json::to_vec_pretty(meta)?;
-        disk::write_atomic(&self.dir.join(META_FILE), &bytes, durable)?;
+        let mut written = self
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *written >= *change {
+            return Ok(());
+        }
+        disk::write_atomic(
+            &self.dir.join(META_FILE),
+            &bytes,
+            durability == Durability::Durable,
+        )?;
+        *written = *change;
         Ok(())
+    }
+
+    /// A new revision: a source of file names never used before in this session.
+    pub fn take_revision(&self) -> u64 {
+        // Not written now: the change that records a file named from it writes it too, and an
+        // unrecorded file whose name is reused after a crash is one nothing refers to.
+        self.lock().meta.take_revision()
     }
 
     /// The decoded volume, decoding it from disk if needed (after a restart). Blocking.
@@ -339,39 +400,48 @@ impl Session {
         format: VolumeFormat,
         loaded: LoadedVolume,
     ) -> Result<StoredVolume, SessionError> {
-        let mut state = self.lock();
-        let revision = state.meta.take_revision();
-        let file = format!("volume-{revision}.{}", format.extension());
-        fs::rename(upload, self.dir.join(&file))?;
-        let stored = StoredVolume {
-            file,
-            filename: filename.to_owned(),
-            file_type: format.file_type(),
-            shape: loaded.volume.dims(),
-            data_range: loaded.data_range,
+        let (stored, before, snapshot) = {
+            let mut state = self.lock();
+            let file = files::volume_file(state.meta.take_revision(), format);
+            fs::rename(upload, self.dir.join(&file))?;
+            let stored = StoredVolume {
+                file,
+                filename: filename.to_owned(),
+                file_type: format.file_type(),
+                shape: loaded.volume.dims(),
+                data_range: loaded.data_range,
+            };
+            let before = state.meta.clone();
+            state.meta.volume = Some(stored.clone());
+            state.meta.points.clear();
+            state.meta.prompts.reset();
+            state.meta.result = None;
+            // Locks hold voxels of the old volume's result.
+            state.meta.locked.clear();
+            state.meta.current_slice = 0;
+            state.cancel.cancel();
+            state.cancel = RunControl::default();
+            state.generation += 1;
+            self.hold(&mut state, Some(Arc::new(loaded)));
+            (stored, before, Self::snapshot(&mut state))
         };
-        let old_meta = state.meta.clone();
-        state.meta.volume = Some(stored.clone());
-        state.meta.points.clear();
-        state.meta.prompts.reset();
-        state.meta.result = None;
-        // Locks hold voxels of the old volume's result.
-        state.meta.locked.clear();
-        state.meta.current_slice = 0;
-        if let Err(err) = self.persist(&state.meta, true) {
-            state.meta = old_meta;
+        if let Err(err) = self.persist(&snapshot, Durability::Durable) {
+            let mut state = self.lock();
+            if state.change == snapshot.0 {
+                // The old volume again, decoded from its file when next needed.
+                state.meta = before;
+                state.generation += 1;
+                self.hold(&mut state, None);
+                drop(state);
+                disk::remove_if_present(&self.dir.join(&stored.file)).ok();
+            }
             return Err(err);
         }
-        state.cancel.cancel();
-        state.cancel = RunControl::default();
-        state.generation += 1;
-        self.hold(&mut state, Some(Arc::new(loaded)));
-        drop(state);
         // The old files are unreferenced now; a failure to delete them loses nothing.
-        if let Some(old) = old_meta.volume {
+        if let Some(old) = before.volume {
             disk::remove_if_present(&self.dir.join(old.file)).ok();
         }
-        if let Some(old) = old_meta.result {
+        if let Some(old) = before.result {
             remove_result_files(&self.dir, &old);
         }
         Ok(stored)
@@ -382,24 +452,27 @@ impl Session {
     pub fn commit_result(
         &self,
         generation: u64,
-        result: StoredResult,
+        result: &StoredResult,
     ) -> Result<bool, SessionError> {
-        let mut state = self.lock();
-        if state.generation != generation {
-            drop(state);
-            remove_result_files(&self.dir, &result);
-            return Ok(false);
-        }
-        let old = state.meta.result.replace(result);
-        if let Err(err) = self.persist(&state.meta, true) {
-            let failed = std::mem::replace(&mut state.meta.result, old);
-            drop(state);
-            if let Some(failed) = failed {
-                remove_result_files(&self.dir, &failed);
+        let (old, snapshot) = {
+            let mut state = self.lock();
+            if state.generation != generation {
+                drop(state);
+                remove_result_files(&self.dir, result);
+                return Ok(false);
+            }
+            let old = state.meta.result.replace(result.clone());
+            (old, Self::snapshot(&mut state))
+        };
+        if let Err(err) = self.persist(&snapshot, Durability::Durable) {
+            let mut state = self.lock();
+            if state.change == snapshot.0 {
+                state.meta.result = old;
+                drop(state);
+                remove_result_files(&self.dir, result);
             }
             return Err(err);
         }
-        drop(state);
         if let Some(old) = old {
             remove_result_files(&self.dir, &old);
         }
@@ -412,10 +485,4 @@ impl Session {
         state.cancel.cancel();
         self.hold(&mut state, None);
     }
-}
-
-fn remove_result_files(dir: &Path, result: &StoredResult) {
-    // Unreferenced files: failing to delete them loses nothing.
-    disk::remove_if_present(&dir.join(&result.labels_nifti)).ok();
-    disk::remove_if_present(&dir.join(&result.labels_text)).ok();
 }

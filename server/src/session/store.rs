@@ -13,7 +13,8 @@ use chrono::Utc;
 use interseg_shared::ids::SessionId;
 use tokio::time::Instant;
 
-use super::{META_FILE, MemoryUse, Session, SessionError, SessionMeta, private};
+use super::files::{META_FILE, is_partial_upload};
+use super::{Durability, MemoryUse, Session, SessionError, SessionMeta, private};
 use crate::volume::LoadLimits;
 
 /// Where startup moves session folders it cannot read (never a session id, so never reopened).
@@ -137,7 +138,7 @@ impl SessionStore {
             Instant::now(),
             Arc::clone(&self.shared.memory),
         );
-        session.update(true, |_| Ok::<_, SessionError>(()))?;
+        session.update(Durability::Durable, |_| Ok::<_, SessionError>(()))?;
         let session = Arc::new(session);
         {
             // Checked again where it counts: concurrent creations may have filled the store.
@@ -282,7 +283,7 @@ fn remove_partial_uploads(dir: &Path) {
         return;
     };
     for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
-        if path.extension().is_some_and(|ext| ext == "part") {
+        if is_partial_upload(&path) {
             // Unaccepted bytes: failing to delete them loses nothing.
             super::disk::remove_if_present(&path).ok();
         }
@@ -361,7 +362,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
         let a = store.create().unwrap();
-        a.update(true, |state| {
+        a.update(Durability::Durable, |state| {
             state.meta.current_slice = 7;
             Ok::<_, SessionError>(())
         })
@@ -405,7 +406,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
         let a = store.create().unwrap();
-        a.update(true, |state| {
+        a.update(Durability::Durable, |state| {
             state.meta.last_activity = Utc::now() - chrono::Duration::days(3);
             Ok::<_, SessionError>(())
         })
@@ -415,6 +416,28 @@ mod tests {
         assert!(a.dir().join(META_FILE).exists());
         // It expires normally from now on, not at once.
         assert_eq!(reopened.purge_expired(), 0);
+    }
+
+    #[test]
+    fn an_older_snapshot_written_last_does_not_overwrite_a_newer_one() {
+        // Changes are written outside the session's lock, so two writes can finish in either
+        // order: the newest change must be what is on disk.
+        let dir = tempfile::tempdir().unwrap();
+        let store = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+        let a = store.create().unwrap();
+        let mut snapshot = |slice: usize| {
+            let mut state = a.lock();
+            state.meta.current_slice = slice;
+            Session::snapshot(&mut state)
+        };
+        let (older, newer) = (snapshot(1), snapshot(2));
+        a.persist(&newer, Durability::Durable).unwrap();
+        a.persist(&older, Durability::Durable).unwrap();
+        let on_disk: SessionMeta =
+            serde_json::from_slice(&fs::read(a.dir().join(META_FILE)).unwrap()).unwrap();
+        assert_eq!(on_disk.current_slice, 2);
+        let reopened = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+        assert_eq!(reopened.get(a.id).unwrap().meta().current_slice, 2);
     }
 
     #[test]

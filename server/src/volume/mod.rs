@@ -4,16 +4,17 @@
 pub mod dicom;
 pub mod dicom_seg;
 pub mod export;
-pub mod geometry;
-pub mod load;
+pub mod loaded;
 pub mod mesh;
+pub mod nifti;
 pub mod slicer;
 
 use std::path::Path;
 
 use interseg_shared::api::volume::FileType;
 
-pub use load::{LoadError, LoadLimits, LoadedVolume, load_nifti};
+pub use loaded::{LoadError, LoadLimits, LoadedVolume};
+pub use nifti::load_nifti;
 
 /// The kinds of file a volume can be uploaded as, told apart by their names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 
 pub mod health;
 pub mod locks;
-pub mod marks;
 pub mod naming;
+pub mod points;
 pub mod prompts;
 pub mod segmentation;
 pub mod session;

@@ -44,14 +44,30 @@ fn default_include() -> bool {
     true
 }
 
+/// What shape a prompt has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PromptKind {
+    Point,
+    Box,
+}
+
+impl PromptKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Point => "point",
+            Self::Box => "box",
+        }
+    }
+}
+
 /// One prompt as listed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PromptEntry {
     pub id: u64,
     pub label: u8,
     pub include: bool,
-    /// `"point"` or `"box"`.
-    pub kind: String,
+    pub kind: PromptKind,
     /// Where it was given; a box's corners are normalised (`x0 ≤ x1`, `y0 ≤ y1`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub point: Option<SlicePoint>,

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::voxel_type::VoxelType;
+
 /// What kind of file was loaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -38,7 +40,7 @@ pub struct VolumeInfo {
     /// `[I, J, K]`.
     pub shape: [usize; 3],
     /// The stored voxel type, as numpy names it (`int16`, `float32`, …).
-    pub dtype: String,
+    pub dtype: VoxelType,
     /// Scaled intensity = stored value × `scl_slope` + `scl_inter`.
     pub scl_slope: f64,
     pub scl_inter: f64,

@@ -6,10 +6,10 @@ use interseg_shared::api::prompts::{SliceBox, SlicePoint};
 use interseg_shared::geometry::{Axis, slice_from_voxel};
 
 use super::ViewerApp;
-use crate::client::ServerClient;
 use crate::client::volume::UploadSource;
+use crate::client::{ServerClient, SessionId};
 use crate::config::EMBEDDED;
-use crate::document::{Document, Transfer};
+use crate::document::{Document, RunningJob, Transfer};
 use crate::net::PromptCall;
 use crate::sample;
 
@@ -141,7 +141,7 @@ impl ViewerApp {
     pub fn remove_prompt(&mut self, id: u64) {
         self.net
             .prompts(PromptCall::Remove, move |client, session| async move {
-                client.remove_prompt(&session, id).await
+                client.remove_prompt(session, id).await
             });
     }
 
@@ -149,7 +149,7 @@ impl ViewerApp {
     pub fn remove_legacy_point(&mut self, number: u16) {
         self.net
             .legacy_points(PromptCall::Remove, move |client, session| async move {
-                client.remove_legacy_point(&session, number).await
+                client.remove_legacy_point(session, number).await
             });
     }
 
@@ -157,12 +157,12 @@ impl ViewerApp {
     pub fn clear_points(&mut self) {
         self.net
             .prompts(PromptCall::Clear, |client, session| async move {
-                client.clear_prompts(&session).await
+                client.clear_prompts(session).await
             });
         if !self.doc.legacy_points.is_empty() {
             self.net
                 .legacy_points(PromptCall::Clear, |client, session| async move {
-                    client.clear_legacy_points(&session).await
+                    client.clear_legacy_points(session).await
                 });
         }
     }
@@ -171,7 +171,7 @@ impl ViewerApp {
         if self.doc.can_undo {
             self.net
                 .prompts(PromptCall::Undo, |client, session| async move {
-                    client.undo(&session).await
+                    client.undo(session).await
                 });
         }
     }
@@ -180,7 +180,7 @@ impl ViewerApp {
         if self.doc.can_redo {
             self.net
                 .prompts(PromptCall::Redo, |client, session| async move {
-                    client.redo(&session).await
+                    client.redo(session).await
                 });
         }
     }
@@ -194,24 +194,17 @@ impl ViewerApp {
             self.doc.segment_again = true;
             return;
         }
-        self.doc.job = Some(interseg_shared::api::segmentation::JobResponse {
-            job_id: 0,
-            state: interseg_shared::api::segmentation::JobState::Running,
-            progress: 0.0,
-            unique_labels: None,
-            file_path: None,
-            detail: None,
-            session_id: String::new(),
-        });
+        self.doc.job = Some(RunningJob::Starting { cancelled: false });
         self.net.segment();
     }
 
     pub fn cancel_segmentation(&mut self) {
         self.doc.segment_again = false;
-        if let Some(job) = &self.doc.job
-            && job.job_id > 0
-        {
-            self.net.cancel_job(job.job_id);
+        match &mut self.doc.job {
+            Some(RunningJob::Running { job_id, .. }) => self.net.cancel_job(*job_id),
+            // No id to cancel yet: cancelled when it comes.
+            Some(RunningJob::Starting { cancelled }) => *cancelled = true,
+            None => {}
         }
     }
 
@@ -266,12 +259,12 @@ impl ViewerApp {
 
     /// Switches to another session of the same server (it stays resumable by id; a session the
     /// server does not know is replaced by a new one, and said so).
-    pub fn open_session(&mut self, session_id: String) {
+    pub fn open_session(&mut self, session_id: SessionId) {
         self.cancel_transfer();
         self.doc = Document::default();
         self.ui.hover = None;
         let settings = self.settings.clone().map(|f| (f, self.config.clone()));
-        self.net.connect(Some(session_id), settings);
+        self.net.connect(Some(session_id.to_string()), settings);
     }
 
     /// Connects to the server typed in the server window (empty: the embedded one).

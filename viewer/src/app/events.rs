@@ -1,6 +1,6 @@
 //! Applying what the background work reports to the viewer's state.
 
-use interseg_shared::api::marks::PointsResponse;
+use interseg_shared::api::points::PointsResponse;
 use interseg_shared::api::prompts::PromptsResponse;
 use interseg_shared::api::segmentation::{JobResponse, JobState};
 use interseg_shared::api::volume::UploadResponse;
@@ -9,7 +9,7 @@ use super::ViewerApp;
 use crate::client::segmentation::SavedFiles;
 use crate::client::{ClientError, SessionStart};
 use crate::document::legacy_entry;
-use crate::document::{SessionView, Transfer};
+use crate::document::{RunningJob, SessionView, Transfer};
 use crate::net::{Event, PromptCall};
 use crate::view::WindowLevel;
 
@@ -181,7 +181,15 @@ impl ViewerApp {
 
     fn job_changed(&mut self, job: JobResponse) {
         match job.state {
-            JobState::Running => self.doc.job = Some(job),
+            JobState::Running => {
+                if self.doc.job == Some(RunningJob::Starting { cancelled: true }) {
+                    self.net.cancel_job(job.job_id);
+                }
+                self.doc.job = Some(RunningJob::Running {
+                    job_id: job.job_id,
+                    progress: job.progress,
+                });
+            }
             JobState::Done => {
                 self.doc.job = None;
                 let labels = job.unique_labels.unwrap_or_default();
@@ -219,14 +227,14 @@ impl ViewerApp {
     fn reconnected(&mut self) {
         self.doc.connection_lost = false;
         self.say("The server answers again");
-        match self.doc.session_id().map(str::to_owned) {
-            Some(id) => self.net.session_ready(&id),
+        match self.doc.session_id() {
+            Some(id) => self.net.session_ready(id),
             None => self.reconnect(),
         }
     }
 
     fn session_started(&mut self, start: SessionStart) {
-        let short: String = start.session_id().chars().take(8).collect();
+        let short = start.session_id().short();
         match &start {
             SessionStart::Resumed(_) => self.say(format!("Session {short}… resumed")),
             SessionStart::Created {

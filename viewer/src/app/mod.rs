@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use eframe::egui_wgpu;
 
-use crate::client::ServerClient;
+use crate::client::{ServerClient, SessionId};
 use crate::command::Commands;
 use crate::config::{ConfigFile, ViewerConfig};
 use crate::document::Document;
@@ -118,7 +118,7 @@ impl ViewerApp {
     }
 
     /// The session in use, once connected.
-    pub fn session_id(&self) -> Option<&str> {
+    pub fn session_id(&self) -> Option<SessionId> {
         self.doc.session_id()
     }
 

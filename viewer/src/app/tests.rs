@@ -1,7 +1,7 @@
 //! The app's event and command logic, without a window or a server: events arrive as the
 //! background would report them, commands as the panels would push them.
 
-use interseg_shared::api::prompts::{PromptEntry, PromptsResponse, SlicePoint};
+use interseg_shared::api::prompts::{PromptEntry, PromptKind, PromptsResponse, SlicePoint};
 use interseg_shared::api::segmentation::{JobResponse, JobState};
 
 use super::ViewerApp;
@@ -27,7 +27,7 @@ fn point(id: u64, label: u8, include: bool) -> PromptEntry {
         id,
         label,
         include,
-        kind: "point".to_owned(),
+        kind: PromptKind::Point,
         point: Some(SlicePoint {
             axis: 2,
             slice_index: 3,

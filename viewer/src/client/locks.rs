@@ -3,10 +3,10 @@
 use interseg_shared::api::locks::{LocksRequest, LocksResponse};
 use reqwest::Method;
 
-use super::{ClientError, ServerClient};
+use super::{ClientError, ServerClient, SessionId};
 
 impl ServerClient {
-    pub async fn locks(&self, session_id: &str) -> Result<LocksResponse, ClientError> {
+    pub async fn locks(&self, session_id: SessionId) -> Result<LocksResponse, ClientError> {
         self.json(self.request(Method::GET, "/api/locks", Some(session_id)))
             .await
     }
@@ -14,7 +14,7 @@ impl ServerClient {
     /// Locks exactly `locked` (every other label unlocked).
     pub async fn set_locks(
         &self,
-        session_id: &str,
+        session_id: SessionId,
         locked: &[u8],
     ) -> Result<LocksResponse, ClientError> {
         let body = LocksRequest {

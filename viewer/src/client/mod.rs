@@ -23,6 +23,8 @@ use interseg_shared::api::status::StatusResponse;
 use interseg_shared::error::ApiErrorBody;
 use reqwest::{Method, RequestBuilder};
 
+pub use interseg_shared::ids::{InvalidSessionId, SessionId};
+
 /// A server call failed.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum ClientError {
@@ -73,18 +75,18 @@ fn http_client(ca_file: Option<&Path>) -> Result<reqwest::Client, ClientError> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SessionStart {
     /// The stored session is still on the server, with its volume, prompts and result.
-    Resumed(String),
+    Resumed(SessionId),
     /// A new session; `stored_was_gone` when the server no longer knew the stored one.
     Created {
-        session_id: String,
+        session_id: SessionId,
         stored_was_gone: bool,
     },
 }
 
 impl SessionStart {
-    pub fn session_id(&self) -> &str {
+    pub fn session_id(&self) -> SessionId {
         match self {
-            Self::Resumed(id) | Self::Created { session_id: id, .. } => id,
+            Self::Resumed(id) | Self::Created { session_id: id, .. } => *id,
         }
     }
 }
@@ -162,20 +164,20 @@ impl ServerClient {
     }
 
     /// A request to `path` (starting with `/api`), in `session` when given.
-    fn request(&self, method: Method, path: &str, session: Option<&str>) -> RequestBuilder {
+    fn request(&self, method: Method, path: &str, session: Option<SessionId>) -> RequestBuilder {
         self.sent.fetch_add(1, Ordering::Relaxed);
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
         if let Some(id) = session {
-            request = request.header(SESSION_HEADER, id);
+            request = request.header(SESSION_HEADER, id.to_string());
         }
         request
     }
 
     /// A session's status.
-    pub async fn status(&self, session_id: &str) -> Result<StatusResponse, ClientError> {
+    pub async fn status(&self, session_id: SessionId) -> Result<StatusResponse, ClientError> {
         self.json(self.request(Method::GET, "/api/status", Some(session_id)))
             .await
     }
@@ -187,38 +189,43 @@ impl ServerClient {
             .map(|_| ())
     }
 
-    pub async fn create_session(&self) -> Result<String, ClientError> {
+    pub async fn create_session(&self) -> Result<SessionId, ClientError> {
         let created: CreatedSession = self
             .json(self.request(Method::POST, "/api/session", None))
             .await?;
-        Ok(created.session_id)
+        created
+            .session_id
+            .parse()
+            .map_err(|err: InvalidSessionId| ClientError::Unreadable(err.to_string()))
     }
 
-    /// Resumes the stored session if the server still has it, else starts a new one.
+    /// Resumes the stored session (its id as stored) if the server still has it, else
+    /// starts a new one.
     pub async fn resume_or_create(
         &self,
         stored: Option<&str>,
     ) -> Result<SessionStart, ClientError> {
-        if let Some(id) = stored {
-            match self.status(id).await {
-                Ok(_) => return Ok(SessionStart::Resumed(id.to_owned())),
-                // Expired, deleted, or a garbled id: start afresh and say so.
+        let Some(stored) = stored else {
+            return Ok(SessionStart::Created {
+                session_id: self.create_session().await?,
+                stored_was_gone: false,
+            });
+        };
+        let known = match stored.parse::<SessionId>() {
+            Ok(id) => match self.status(id).await {
+                Ok(_) => return Ok(SessionStart::Resumed(id)),
+                // Expired or deleted.
                 Err(ClientError::Refused {
                     status: 400 | 404, ..
-                }) => {
-                    let session_id = self.create_session().await?;
-                    return Ok(SessionStart::Created {
-                        session_id,
-                        stored_was_gone: true,
-                    });
-                }
+                }) => false,
                 Err(err) => return Err(err),
-            }
-        }
-        let session_id = self.create_session().await?;
+            },
+            // A garbled id.
+            Err(_) => false,
+        };
         Ok(SessionStart::Created {
-            session_id,
-            stored_was_gone: false,
+            session_id: self.create_session().await?,
+            stored_was_gone: !known,
         })
     }
 

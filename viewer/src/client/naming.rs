@@ -4,17 +4,17 @@ use interseg_shared::api::naming::{NamingRequest, NamingResponse};
 use interseg_shared::naming::LabelNaming;
 use reqwest::Method;
 
-use super::{ClientError, ServerClient};
+use super::{ClientError, ServerClient, SessionId};
 
 impl ServerClient {
-    pub async fn naming(&self, session_id: &str) -> Result<NamingResponse, ClientError> {
+    pub async fn naming(&self, session_id: SessionId) -> Result<NamingResponse, ClientError> {
         self.json(self.request(Method::GET, "/api/naming", Some(session_id)))
             .await
     }
 
     pub async fn set_naming(
         &self,
-        session_id: &str,
+        session_id: SessionId,
         naming: LabelNaming,
     ) -> Result<NamingResponse, ClientError> {
         let body = NamingRequest { naming };

@@ -2,14 +2,14 @@
 //! that a script and the viewer see the same history; and the points of the original API
 //! (`/api/points`), which scripts of the original system mark.
 
-use interseg_shared::api::marks::PointsResponse;
+use interseg_shared::api::points::PointsResponse;
 use interseg_shared::api::prompts::{AddPromptRequest, PromptsResponse, SliceBox, SlicePoint};
 use reqwest::Method;
 
-use super::{ClientError, ServerClient};
+use super::{ClientError, ServerClient, SessionId};
 
 impl ServerClient {
-    pub async fn prompts(&self, session_id: &str) -> Result<PromptsResponse, ClientError> {
+    pub async fn prompts(&self, session_id: SessionId) -> Result<PromptsResponse, ClientError> {
         self.json(self.request(Method::GET, "/api/prompts", Some(session_id)))
             .await
     }
@@ -17,7 +17,7 @@ impl ServerClient {
     /// Adds a point for `label` (an include point, or an exclude point).
     pub async fn add_point(
         &self,
-        session_id: &str,
+        session_id: SessionId,
         label: u8,
         include: bool,
         point: SlicePoint,
@@ -29,7 +29,7 @@ impl ServerClient {
     /// Adds a box for `label` (include: the object lies in it; exclude: keep it out).
     pub async fn add_box(
         &self,
-        session_id: &str,
+        session_id: SessionId,
         label: u8,
         include: bool,
         rect: SliceBox,
@@ -40,7 +40,7 @@ impl ServerClient {
 
     async fn add_prompt(
         &self,
-        session_id: &str,
+        session_id: SessionId,
         label: u8,
         include: bool,
         point: Option<SlicePoint>,
@@ -61,7 +61,7 @@ impl ServerClient {
 
     pub async fn remove_prompt(
         &self,
-        session_id: &str,
+        session_id: SessionId,
         id: u64,
     ) -> Result<PromptsResponse, ClientError> {
         let path = format!("/api/prompts/{id}");
@@ -69,23 +69,29 @@ impl ServerClient {
             .await
     }
 
-    pub async fn clear_prompts(&self, session_id: &str) -> Result<PromptsResponse, ClientError> {
+    pub async fn clear_prompts(
+        &self,
+        session_id: SessionId,
+    ) -> Result<PromptsResponse, ClientError> {
         self.json(self.request(Method::DELETE, "/api/prompts", Some(session_id)))
             .await
     }
 
-    pub async fn undo(&self, session_id: &str) -> Result<PromptsResponse, ClientError> {
+    pub async fn undo(&self, session_id: SessionId) -> Result<PromptsResponse, ClientError> {
         self.json(self.request(Method::POST, "/api/prompts/undo", Some(session_id)))
             .await
     }
 
-    pub async fn redo(&self, session_id: &str) -> Result<PromptsResponse, ClientError> {
+    pub async fn redo(&self, session_id: SessionId) -> Result<PromptsResponse, ClientError> {
         self.json(self.request(Method::POST, "/api/prompts/redo", Some(session_id)))
             .await
     }
 
     /// The points marked through the original API (`POST /api/mark_point`).
-    pub async fn legacy_points(&self, session_id: &str) -> Result<PointsResponse, ClientError> {
+    pub async fn legacy_points(
+        &self,
+        session_id: SessionId,
+    ) -> Result<PointsResponse, ClientError> {
         self.json(self.request(Method::GET, "/api/points", Some(session_id)))
             .await
     }
@@ -93,7 +99,7 @@ impl ServerClient {
     /// Removes an original-API point, then lists what is left.
     pub async fn remove_legacy_point(
         &self,
-        session_id: &str,
+        session_id: SessionId,
         number: u16,
     ) -> Result<PointsResponse, ClientError> {
         let path = format!("/api/remove_point/{number}");
@@ -105,7 +111,7 @@ impl ServerClient {
     /// Removes every original-API point, then lists what is left.
     pub async fn clear_legacy_points(
         &self,
-        session_id: &str,
+        session_id: SessionId,
     ) -> Result<PointsResponse, ClientError> {
         self.send(self.request(Method::DELETE, "/api/points", Some(session_id)))
             .await?;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use interseg_shared::api::segmentation::JobResponse;
 use reqwest::Method;
 
-use super::{ClientError, ServerClient};
+use super::{ClientError, ServerClient, SessionId};
 
 /// Where a saved result went.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,12 +20,16 @@ pub struct SavedFiles {
 
 impl ServerClient {
     /// Starts segmenting the session's prompts; answers at once.
-    pub async fn start_job(&self, session_id: &str) -> Result<JobResponse, ClientError> {
+    pub async fn start_job(&self, session_id: SessionId) -> Result<JobResponse, ClientError> {
         self.json(self.request(Method::POST, "/api/segmentation/jobs", Some(session_id)))
             .await
     }
 
-    pub async fn job(&self, session_id: &str, job_id: u64) -> Result<JobResponse, ClientError> {
+    pub async fn job(
+        &self,
+        session_id: SessionId,
+        job_id: u64,
+    ) -> Result<JobResponse, ClientError> {
         let path = format!("/api/segmentation/jobs/{job_id}");
         self.json(self.request(Method::GET, &path, Some(session_id)))
             .await
@@ -33,7 +37,7 @@ impl ServerClient {
 
     pub async fn cancel_job(
         &self,
-        session_id: &str,
+        session_id: SessionId,
         job_id: u64,
     ) -> Result<JobResponse, ClientError> {
         let path = format!("/api/segmentation/jobs/{job_id}");
@@ -48,7 +52,7 @@ impl ServerClient {
     /// file where the user asked for one.
     pub async fn save_result(
         &self,
-        session_id: &str,
+        session_id: SessionId,
         target: &Path,
         meshes: bool,
     ) -> Result<SavedFiles, ClientError> {
@@ -89,7 +93,11 @@ impl ServerClient {
         Ok(files)
     }
 
-    async fn download(&self, session_id: &str, file_type: &str) -> Result<Vec<u8>, ClientError> {
+    async fn download(
+        &self,
+        session_id: SessionId,
+        file_type: &str,
+    ) -> Result<Vec<u8>, ClientError> {
         let path = format!("/api/download/{file_type}");
         let response = self
             .send(self.request(Method::GET, &path, Some(session_id)))

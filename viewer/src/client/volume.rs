@@ -12,7 +12,7 @@ use reqwest::Method;
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING};
 use tokio_util::io::ReaderStream;
 
-use super::{ClientError, ServerClient};
+use super::{ClientError, ServerClient, SessionId};
 
 /// What to upload.
 #[derive(Clone, Debug)]
@@ -73,7 +73,7 @@ impl ServerClient {
     /// Uploads a volume into the session (`POST /api/upload`), counting the bytes sent.
     pub async fn upload(
         &self,
-        session_id: &str,
+        session_id: SessionId,
         source: UploadSource,
         progress: Arc<Progress>,
     ) -> Result<UploadResponse, ClientError> {
@@ -119,7 +119,7 @@ impl ServerClient {
     }
 
     /// The volume's shape, type, scaling, spacing and affine (`GET /api/volume`).
-    pub async fn volume_info(&self, session_id: &str) -> Result<VolumeInfo, ClientError> {
+    pub async fn volume_info(&self, session_id: SessionId) -> Result<VolumeInfo, ClientError> {
         self.json(self.request(Method::GET, "/api/volume", Some(session_id)))
             .await
     }
@@ -127,7 +127,7 @@ impl ServerClient {
     /// The volume's raw voxels (stored type, little-endian, i fastest).
     pub async fn volume_voxels(
         &self,
-        session_id: &str,
+        session_id: SessionId,
         progress: Arc<Progress>,
     ) -> Result<Vec<u8>, ClientError> {
         self.voxels("/api/volume/voxels", session_id, progress)
@@ -135,7 +135,10 @@ impl ServerClient {
     }
 
     /// The latest result's labels, one byte per voxel; `None` when there is no result yet.
-    pub async fn label_voxels(&self, session_id: &str) -> Result<Option<Vec<u8>>, ClientError> {
+    pub async fn label_voxels(
+        &self,
+        session_id: SessionId,
+    ) -> Result<Option<Vec<u8>>, ClientError> {
         let progress = Arc::new(Progress::default());
         match self
             .voxels("/api/segmentation/voxels", session_id, progress)
@@ -152,7 +155,7 @@ impl ServerClient {
     async fn voxels(
         &self,
         path: &str,
-        session_id: &str,
+        session_id: SessionId,
         progress: Arc<Progress>,
     ) -> Result<Vec<u8>, ClientError> {
         let mut request = self.request(Method::GET, path, Some(session_id));

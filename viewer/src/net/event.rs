@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use interseg_shared::api::locks::LocksResponse;
-use interseg_shared::api::marks::PointsResponse;
 use interseg_shared::api::naming::NamingResponse;
+use interseg_shared::api::points::PointsResponse;
 use interseg_shared::api::prompts::PromptsResponse;
 use interseg_shared::api::segmentation::JobResponse;
 use interseg_shared::api::volume::UploadResponse;

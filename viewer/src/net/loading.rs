@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{Event, PromptCall, Reporter};
 use crate::client::volume::Progress;
-use crate::client::{ClientError, ServerClient};
+use crate::client::{ClientError, ServerClient, SessionId};
 use crate::gpu_bridge::{GpuBridge, Written};
 use crate::volume_data::VolumeData;
 
@@ -12,7 +12,7 @@ use crate::volume_data::VolumeData;
 /// prompts and the labels. Stops quietly once the session is no longer the viewer's.
 pub(super) async fn load_everything(
     client: &ServerClient,
-    id: &str,
+    id: SessionId,
     report: &Reporter,
     gpu: GpuBridge,
 ) {
@@ -62,7 +62,7 @@ pub(super) async fn load_everything(
 /// `None` once the session is no longer the viewer's.
 pub(super) async fn labels_on_gpu(
     client: &ServerClient,
-    id: &str,
+    id: SessionId,
     generation: u64,
     gpu: GpuBridge,
 ) -> Option<Result<Option<Vec<u8>>, ClientError>> {

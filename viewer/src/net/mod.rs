@@ -7,13 +7,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use interseg_shared::api::marks::PointsResponse;
+use interseg_shared::api::points::PointsResponse;
 use interseg_shared::api::prompts::{PromptsResponse, SliceBox, SlicePoint};
 use interseg_shared::api::segmentation::JobState;
 use tokio::task::AbortHandle;
 
 use crate::client::volume::{Progress, UploadSource};
-use crate::client::{ClientError, ServerClient};
+use crate::client::{ClientError, ServerClient, SessionId};
 use crate::config::{ConfigFile, ViewerConfig};
 
 mod event;
@@ -49,7 +49,7 @@ impl Reporter {
 pub struct Net {
     runtime: tokio::runtime::Runtime,
     client: ServerClient,
-    session: Option<String>,
+    session: Option<SessionId>,
     sender: mpsc::Sender<(u64, Event)>,
     receiver: mpsc::Receiver<(u64, Event)>,
     ctx: egui::Context,
@@ -93,8 +93,8 @@ impl Net {
         &self.client
     }
 
-    pub fn session(&self) -> Option<&str> {
-        self.session.as_deref()
+    pub fn session(&self) -> Option<SessionId> {
+        self.session
     }
 
     /// Events of the current session that have arrived.
@@ -151,19 +151,18 @@ impl Net {
     }
 
     /// Called when the session is known: loads its volume, prompts and result.
-    pub fn session_ready(&mut self, session_id: &str) {
-        self.session = Some(session_id.to_owned());
-        let id = session_id.to_owned();
+    pub fn session_ready(&mut self, id: SessionId) {
+        self.session = Some(id);
         let gpu = self.gpu.clone();
         self.spawn(|client, report| async move {
-            report.send(Event::Naming(client.naming(&id).await));
-            report.send(Event::Locks(client.locks(&id).await));
-            match client.status(&id).await {
+            report.send(Event::Naming(client.naming(id).await));
+            report.send(Event::Locks(client.locks(id).await));
+            match client.status(id).await {
                 Ok(status) if status.file_uploaded => {
                     if let Some(file) = status.file_info {
                         report.send(Event::FileName(file.filename));
                     }
-                    load_everything(&client, &id, &report, gpu).await;
+                    load_everything(&client, id, &report, gpu).await;
                 }
                 Ok(_) => report.send(Event::NoVolume),
                 Err(err) => report.send(Event::Volume(Err(err))),
@@ -173,23 +172,23 @@ impl Net {
 
     /// Uploads a volume; the returned progress and handle let the UI show and cancel it.
     pub fn upload(&self, source: UploadSource) -> Option<(Arc<Progress>, AbortHandle)> {
-        let id = self.session.clone()?;
+        let id = self.session?;
         let progress = Arc::new(Progress::default());
         let sent = Arc::clone(&progress);
         let gpu = self.gpu.clone();
         let handle = self.spawn(|client, report| async move {
-            let answer = client.upload(&id, source, sent).await;
+            let answer = client.upload(id, source, sent).await;
             let ok = answer.is_ok();
             report.send(Event::Uploaded(answer));
             if ok {
-                load_everything(&client, &id, &report, gpu).await;
+                load_everything(&client, id, &report, gpu).await;
             }
         });
         Some((progress, handle))
     }
 
     /// A call on our prompts, reported as `which`.
-    pub fn prompts<F>(&self, which: PromptCall, call: impl FnOnce(ServerClient, String) -> F)
+    pub fn prompts<F>(&self, which: PromptCall, call: impl FnOnce(ServerClient, SessionId) -> F)
     where
         F: Future<Output = Result<PromptsResponse, ClientError>> + Send + 'static,
     {
@@ -202,7 +201,7 @@ impl Net {
     /// Names the session's labels by `naming` (stored on the server).
     pub fn set_naming(&self, naming: LabelNaming) {
         self.session_call(
-            move |client, id| async move { client.set_naming(&id, naming).await },
+            move |client, id| async move { client.set_naming(id, naming).await },
             Event::Naming,
         );
     }
@@ -234,7 +233,7 @@ impl Net {
     /// Fetches the session's locked labels again.
     pub fn refresh_locks(&self) {
         self.session_call(
-            move |client, id| async move { client.locks(&id).await },
+            move |client, id| async move { client.locks(id).await },
             Event::Locks,
         );
     }
@@ -242,14 +241,17 @@ impl Net {
     /// Locks exactly `locked` (stored on the server): later runs keep those labels' voxels.
     pub fn set_locks(&self, locked: Vec<u8>) {
         self.session_call(
-            move |client, id| async move { client.set_locks(&id, &locked).await },
+            move |client, id| async move { client.set_locks(id, &locked).await },
             Event::Locks,
         );
     }
 
     /// A call on the original API's points.
-    pub fn legacy_points<F>(&self, which: PromptCall, call: impl FnOnce(ServerClient, String) -> F)
-    where
+    pub fn legacy_points<F>(
+        &self,
+        which: PromptCall,
+        call: impl FnOnce(ServerClient, SessionId) -> F,
+    ) where
         F: Future<Output = Result<PointsResponse, ClientError>> + Send + 'static,
     {
         self.session_call(call, move |answer| Event::LegacyPoints {
@@ -261,12 +263,12 @@ impl Net {
     /// Runs `call` in the current session (if any) and reports its answer as `event` says.
     fn session_call<T, F>(
         &self,
-        call: impl FnOnce(ServerClient, String) -> F,
+        call: impl FnOnce(ServerClient, SessionId) -> F,
         event: impl FnOnce(Result<T, ClientError>) -> Event + Send + 'static,
     ) where
         F: Future<Output = Result<T, ClientError>> + Send + 'static,
     {
-        let Some(id) = self.session.clone() else {
+        let Some(id) = self.session else {
             return;
         };
         let future = call(self.client.clone(), id);
@@ -277,61 +279,60 @@ impl Net {
 
     pub fn add_point(&self, label: u8, include: bool, point: SlicePoint) {
         self.prompts(PromptCall::Mark, move |client, id| async move {
-            client.add_point(&id, label, include, point).await
+            client.add_point(id, label, include, point).await
         });
     }
 
     pub fn add_box(&self, label: u8, include: bool, rect: SliceBox) {
         self.prompts(PromptCall::Mark, move |client, id| async move {
-            client.add_box(&id, label, include, rect).await
+            client.add_box(id, label, include, rect).await
         });
     }
 
     /// Starts a segmentation job and follows it to the end, then fetches the labels.
     pub fn segment(&self) {
-        let Some(id) = self.session.clone() else {
+        let Some(id) = self.session else {
             return;
         };
         let gpu = self.gpu.clone();
         self.spawn(|client, report| async move {
-            let mut job = match client.start_job(&id).await {
+            let mut job = match client.start_job(id).await {
                 Ok(job) => job,
                 Err(err) => return report.send(Event::Job(Err(err))),
             };
             while job.state == JobState::Running {
                 report.send(Event::Job(Ok(job.clone())));
                 tokio::time::sleep(JOB_POLL).await;
-                job = match client.job(&id, job.job_id).await {
+                job = match client.job(id, job.job_id).await {
                     Ok(job) => job,
                     Err(err) => return report.send(Event::Job(Err(err))),
                 };
             }
             let done = job.state == JobState::Done;
             report.send(Event::Job(Ok(job)));
-            if done && let Some(labels) = labels_on_gpu(&client, &id, report.generation, gpu).await
-            {
+            if done && let Some(labels) = labels_on_gpu(&client, id, report.generation, gpu).await {
                 report.send(Event::Labels(labels));
             }
         });
     }
 
     pub fn cancel_job(&self, job_id: u64) {
-        let Some(id) = self.session.clone() else {
+        let Some(id) = self.session else {
             return;
         };
         self.spawn(|client, _| async move {
-            if let Err(err) = client.cancel_job(&id, job_id).await {
+            if let Err(err) = client.cancel_job(id, job_id).await {
                 tracing::warn!("cannot cancel job {job_id}: {err}");
             }
         });
     }
 
     pub fn save(&self, target: PathBuf, meshes: bool) {
-        let Some(id) = self.session.clone() else {
+        let Some(id) = self.session else {
             return;
         };
         self.spawn(|client, report| async move {
-            report.send(Event::Saved(client.save_result(&id, &target, meshes).await));
+            report.send(Event::Saved(client.save_result(id, &target, meshes).await));
         });
     }
 
@@ -372,11 +373,11 @@ impl Net {
             return;
         }
         let flag = Arc::clone(&self.reconnecting);
-        let id = self.session.clone();
+        let id = self.session;
         self.spawn(|client, report| async move {
             loop {
                 tokio::time::sleep(RECONNECT_EVERY).await;
-                let answer = match &id {
+                let answer = match id {
                     Some(id) => client.status(id).await.map(|_| ()),
                     None => client.ping().await,
                 };

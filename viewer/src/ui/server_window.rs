@@ -3,6 +3,7 @@
 
 use super::state::{Fields, ServerInfo};
 use crate::command::{Command, Commands};
+use interseg_shared::ids::SessionId;
 
 pub fn show(
     ctx: &egui::Context,
@@ -47,22 +48,33 @@ pub fn show(
             });
             ui.separator();
             ui.label("Open another session of this server by its id (from a script, a colleague):");
+            let typed = !fields.session_id.trim().is_empty();
+            let parsed = fields.session_id.trim().parse::<SessionId>();
             ui.horizontal(|ui| {
                 ui.add(
                     egui::TextEdit::singleline(&mut fields.session_id)
                         .hint_text("session id")
                         .desired_width(280.0),
                 );
-                if ui.button("Open session").clicked() {
-                    join = Some(fields.session_id.trim().to_owned());
+                if ui
+                    .add_enabled(parsed.is_ok(), egui::Button::new("Open session"))
+                    .clicked()
+                {
+                    join = parsed.as_ref().ok().copied();
                 }
             });
+            if typed && parsed.is_err() {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    "Not a session id: it looks like 3f1c8b4e-5a2d-4c1e-9b7a-0d6e2f4a8c10.",
+                );
+            }
         });
     if let Some((url, token)) = connect {
         commands.send(Command::ConnectTo { url, token });
         open = false;
     }
-    if let Some(id) = join.filter(|id| !id.is_empty()) {
+    if let Some(id) = join {
         commands.send(Command::OpenSession(id));
         open = false;
     }

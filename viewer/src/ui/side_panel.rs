@@ -70,7 +70,7 @@ fn volume_section_ui(app: &mut Side<'_>, ui: &mut egui::Ui) {
 fn segmentation_section_ui(app: &mut Side<'_>, ui: &mut egui::Ui) {
     ui.separator();
     ui.horizontal(|ui| {
-        let running = app.doc.job.clone();
+        let running = app.doc.job;
         let can = app.doc.has_prompts();
         if ui
             .add_enabled(can, egui::Button::new("Segment"))
@@ -81,7 +81,7 @@ fn segmentation_section_ui(app: &mut Side<'_>, ui: &mut egui::Ui) {
         }
         if let Some(job) = running {
             ui.add(
-                egui::ProgressBar::new(job.progress)
+                egui::ProgressBar::new(job.progress())
                     .desired_width(100.0)
                     .show_percentage()
                     .animate(true),
@@ -143,7 +143,7 @@ fn points_section_ui(app: &mut Side<'_>, ui: &mut egui::Ui) {
                                 (None, Some((_, _, [i0, j0, k0], [i1, j1, k1]))) => {
                                     format!("box ({i0}, {j0}, {k0})–({i1}, {j1}, {k1})")
                                 }
-                                (None, None) => prompt.kind.clone(),
+                                (None, None) => prompt.kind.name().to_owned(),
                             };
                             let target = voxel.or_else(|| {
                                 prompt_box(prompt)

@@ -31,11 +31,11 @@ pub fn top_bar_ui(
                 ui.label("Connecting…");
             }
             SessionView::Ready(start) => {
-                let id = start.session_id().to_owned();
-                let short: String = id.chars().take(8).collect();
-                ui.label(format!("Session {short}…")).on_hover_text(&id);
+                let id = start.session_id();
+                ui.label(format!("Session {}…", id.short()))
+                    .on_hover_text(id.to_string());
                 if ui.button("Copy session id").clicked() {
-                    ui.ctx().copy_text(id);
+                    ui.ctx().copy_text(id.to_string());
                     state.say("Session id copied");
                 }
             }

@@ -42,7 +42,7 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
     wait_for(&mut harness, "the session", |app| {
         app.session_id().is_some()
     });
-    let session = harness.state().session_id().unwrap().to_owned();
+    let session = harness.state().session_id().unwrap();
     assert!(matches!(
         harness.state().document().session,
         SessionView::Ready(SessionStart::Created { .. })
@@ -79,7 +79,7 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
             .contains("cancelled")
     );
     let status = runtime
-        .block_on(server.client_for(&session).get("/api/status"))
+        .block_on(server.client_for(&session.to_string()).get("/api/status"))
         .unwrap();
     assert_eq!(
         status.json["file_info"]["filename"], "dental_phantom.nii.gz",
@@ -134,7 +134,7 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
     let (status, on_server) = runtime
         .block_on(
             server
-                .client_for(&session)
+                .client_for(&session.to_string())
                 .get_bytes("/api/segmentation/voxels"),
         )
         .unwrap();
@@ -242,7 +242,7 @@ fn a_user_segments_teeth_saves_and_finds_the_session_again_after_a_restart() {
     });
     assert_eq!(
         harness.state().document().session,
-        SessionView::Ready(SessionStart::Resumed(session.clone()))
+        SessionView::Ready(SessionStart::Resumed(session))
     );
     assert_eq!(harness.state().document().prompts.len(), 2);
     assert_eq!(harness.state().document().label_at(first), 1);
@@ -309,7 +309,7 @@ fn ctrl_drag_draws_a_box_around_an_object() {
     });
     let prompt = harness.state().document().prompts[0].clone();
     assert_eq!(
-        (prompt.label, prompt.include, prompt.kind.as_str()),
+        (prompt.label, prompt.include, prompt.kind.name()),
         (1, true, "box")
     );
     let (axis, slice, lo, hi) = interseg_viewer::document::prompt_box(&prompt).unwrap();
@@ -375,13 +375,15 @@ fn a_session_made_by_a_script_opens_in_the_viewer_by_its_id() {
     wait_for(&mut harness, "the session", |app| {
         app.session_id().is_some()
     });
-    harness.state_mut().open_session(script.session_id.clone());
+    harness
+        .state_mut()
+        .open_session(script.session_id.parse().unwrap());
     wait_for(&mut harness, "the script's session", |app| {
         app.document().volume.is_some() && app.document().legacy_points.len() == 1
     });
     assert_eq!(
         harness.state().document().session,
-        SessionView::Ready(SessionStart::Resumed(script.session_id.as_str().to_owned()))
+        SessionView::Ready(SessionStart::Resumed(script.session_id.parse().unwrap()))
     );
     // The viewer names labels as the session does, and the user can switch to Universal.
     wait_for(&mut harness, "the session's naming", |app| {

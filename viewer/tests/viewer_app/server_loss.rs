@@ -46,7 +46,7 @@ fn a_lost_server_is_retried_and_the_session_picked_up_when_it_is_back() {
     let settings = ConfigFile::at(home.path().join("viewer.json"));
     let mut harness = open_viewer(&server.url("/"), &settings);
     open_the_sample(&mut harness);
-    let session = harness.state().session_id().unwrap().to_owned();
+    let session = harness.state().session_id().unwrap();
 
     // The server goes away: a click fails, plainly, and the viewer keeps its volume.
     runtime.block_on(server.stop()).unwrap();
@@ -71,7 +71,7 @@ fn a_lost_server_is_retried_and_the_session_picked_up_when_it_is_back() {
     wait_for(&mut harness, "the reconnection", |app| {
         !app.document().connection_lost && app.document().volume.is_some()
     });
-    assert_eq!(harness.state().session_id(), Some(session.as_str()));
+    assert_eq!(harness.state().session_id(), Some(session));
     click_voxel(&mut harness, tooth, Modifiers::NONE);
     wait_for(&mut harness, "the point after reconnecting", |app| {
         app.document().prompts.len() == 1

@@ -3,7 +3,7 @@
 
 use interseg_shared::volume::{Scaling, Volume, Voxels};
 
-use super::super::load::{LoadError, LoadLimits, LoadedVolume};
+use super::super::loaded::{LoadError, LoadLimits, LoadedVolume};
 use super::ImageInfo;
 use super::geometry::nifti_header;
 

@@ -9,7 +9,7 @@ use dicom_object::file::ReadPreamble;
 use dicom_object::{DefaultDicomObject, OpenFileOptions};
 use dicom_pixeldata::PixelDecoder as _;
 
-use super::super::load::{LoadError, LoadLimits};
+use super::super::loaded::{LoadError, LoadLimits};
 use super::{NATIVE_SYNTAXES, check_nesting, max_entry_bytes};
 
 pub(super) fn read_entry(

@@ -32,7 +32,7 @@ use self::geometry::{
     has_duplicate_positions, orthonormal_orientation, slice_spacing, sort_slices,
 };
 use self::nesting::check_nesting;
-use super::load::{LoadError, LoadLimits, LoadedVolume};
+use super::loaded::{LoadError, LoadLimits, LoadedVolume};
 
 /// Files in a zip beyond this are refused (a guard against archives of junk).
 const MAX_ZIP_ENTRIES: usize = 20_000;

@@ -7,7 +7,7 @@ use std::path::Path;
 use dicom_dictionary_std::tags;
 use dicom_object::DefaultDicomObject;
 
-use super::super::load::{LoadError, LoadLimits};
+use super::super::loaded::{LoadError, LoadLimits};
 use super::container::{parse, read_entry, text};
 use super::geometry::{slice_normal, slice_spacing, sort_slices};
 use super::{ImageInfo, image_info};

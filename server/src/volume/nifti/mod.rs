@@ -10,7 +10,12 @@ use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
 use interseg_shared::volume::{Scaling, Volume, Voxels, voxel_count};
+use interseg_shared::voxel_type::VoxelType;
 use nifti::{Endianness, NiftiHeader};
+
+use super::loaded::{LoadError, LoadLimits, LoadedVolume};
+
+pub mod geometry;
 
 const NIFTI1_HEADER_BYTES: usize = 348;
 const NIFTI2_HEADER_BYTES: i32 = 540;
@@ -20,106 +25,19 @@ const CHUNK_BYTES: usize = 1 << 20;
 /// Without a trustworthy size, the voxel vector grows from this many elements at most.
 const UNTRUSTED_RESERVE: usize = 1 << 22;
 
-/// Limits checked against the header before any voxel is allocated.
-#[derive(Clone, Copy, Debug)]
-pub struct LoadLimits {
-    pub max_voxels: u64,
-}
-
-/// A decoded volume with the header it came with (kept to write results in the same space).
-#[derive(Debug)]
-pub struct LoadedVolume {
-    pub volume: Volume,
-    pub header: NiftiHeader,
-    pub data_range: [f64; 2],
-}
-
-impl LoadedVolume {
-    /// The volume with its voxel size from the header (`pixdim`), as engines take it.
-    pub fn scan(&self) -> crate::segmentation::Scan<'_> {
-        let [_, i, j, k, ..] = self.header.pixdim;
-        crate::segmentation::Scan::new(&self.volume, [i, j, k].map(|s| f64::from(s.abs())))
-    }
-}
-
-/// Why a file could not be loaded. Every variant but `Io` is the file's fault.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error("could not read the file: {0}")]
-    Io(#[source] io::Error),
-    #[error("the file is not a NIfTI-1 image: {0}")]
-    NotNifti(&'static str),
-    #[error("the file is corrupt: {0}")]
-    Corrupt(String),
-    #[error("NIfTI-2 files are not supported; save the image as NIfTI-1")]
-    Nifti2,
-    #[error(
-        "a NIfTI header/image pair (.hdr/.img) is not supported; upload a single .nii or .nii.gz file"
-    )]
-    SplitFile,
-    #[error(
-        "unsupported NIfTI datatype {0}; supported: uint8, int8, int16, uint16, int32, uint32, float32, float64"
-    )]
-    UnsupportedDatatype(i16),
-    #[error("invalid dimensions in the header: {0}")]
-    InvalidDims(String),
-    #[error("the image has {0} volumes; only 3D images (or 4D with a single volume) are supported")]
-    MultiVolume(u64),
-    #[error("the image has {voxels} voxels, more than the server's limit of {max}")]
-    TooManyVoxels { voxels: u64, max: u64 },
-    #[error(
-        "the file is truncated: the header needs {expected} bytes of voxel data but the file holds {actual}"
-    )]
-    Truncated { expected: u64, actual: u64 },
-    #[error("the header has a valid scl_slope but an invalid scl_inter ({0})")]
-    InvalidIntercept(f32),
-    #[error("the DICOM input cannot be used: {0}")]
-    Dicom(String),
-}
-
-impl LoadError {
-    /// Whether the file, not the server, is at fault.
-    pub fn is_bad_input(&self) -> bool {
-        !matches!(self, LoadError::Io(_))
-    }
-}
-
-/// The stored voxel types we accept, by NIfTI datatype code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum StoredType {
-    U8,
-    I8,
-    I16,
-    U16,
-    I32,
-    U32,
-    F32,
-    F64,
-}
-
-impl StoredType {
-    fn from_code(code: i16) -> Option<Self> {
-        Some(match code {
-            2 => Self::U8,
-            256 => Self::I8,
-            4 => Self::I16,
-            512 => Self::U16,
-            8 => Self::I32,
-            768 => Self::U32,
-            16 => Self::F32,
-            64 => Self::F64,
-            _ => return None,
-        })
-    }
-
-    fn bytes(self) -> usize {
-        match self {
-            Self::U8 | Self::I8 => 1,
-            Self::I16 | Self::U16 => 2,
-            Self::I32 | Self::U32 | Self::F32 => 4,
-            Self::F64 => 8,
-        }
-    }
+/// The stored voxel type of a NIfTI datatype code, if we accept it.
+fn voxel_type_of(code: i16) -> Option<VoxelType> {
+    Some(match code {
+        2 => VoxelType::U8,
+        256 => VoxelType::I8,
+        4 => VoxelType::I16,
+        512 => VoxelType::U16,
+        8 => VoxelType::I32,
+        768 => VoxelType::U32,
+        16 => VoxelType::F32,
+        64 => VoxelType::F64,
+        _ => return None,
+    })
 }
 
 /// Reads a NIfTI-1 file, gzipped or not.
@@ -229,8 +147,8 @@ fn read_nifti<R: Read>(
 ) -> Result<LoadedVolume, LoadError> {
     let header = read_header(&mut reader, compressed)?;
     let dims = volume_dims(&header)?;
-    let stored = StoredType::from_code(header.datatype)
-        .ok_or(LoadError::UnsupportedDatatype(header.datatype))?;
+    let stored =
+        voxel_type_of(header.datatype).ok_or(LoadError::UnsupportedDatatype(header.datatype))?;
     let scaling = scaling_of(&header)?;
 
     let voxels =
@@ -243,7 +161,7 @@ fn read_nifti<R: Read>(
         });
     }
     let data_offset = data_offset(&header)?;
-    let data_bytes = voxels_u64 * stored.bytes() as u64;
+    let data_bytes = voxels_u64 * stored.width() as u64;
     let trusted = size_vouches(size_hint, compressed, data_offset, data_bytes)?;
 
     skip_bytes(
@@ -263,26 +181,26 @@ fn read_nifti<R: Read>(
         compressed,
     };
     let voxels = match stored {
-        StoredType::U8 => Voxels::U8(data.read_all(voxels, reserve, |b: &[u8; 1]| b[0])?),
-        StoredType::I8 => {
+        VoxelType::U8 => Voxels::U8(data.read_all(voxels, reserve, |b: &[u8; 1]| b[0])?),
+        VoxelType::I8 => {
             Voxels::I8(data.read_all(voxels, reserve, |b: &[u8; 1]| i8::from_le_bytes(*b))?)
         }
-        StoredType::I16 => {
+        VoxelType::I16 => {
             Voxels::I16(data.read_all(voxels, reserve, |b: &[u8; 2]| i16::from_le_bytes(*b))?)
         }
-        StoredType::U16 => {
+        VoxelType::U16 => {
             Voxels::U16(data.read_all(voxels, reserve, |b: &[u8; 2]| u16::from_le_bytes(*b))?)
         }
-        StoredType::I32 => {
+        VoxelType::I32 => {
             Voxels::I32(data.read_all(voxels, reserve, |b: &[u8; 4]| i32::from_le_bytes(*b))?)
         }
-        StoredType::U32 => {
+        VoxelType::U32 => {
             Voxels::U32(data.read_all(voxels, reserve, |b: &[u8; 4]| u32::from_le_bytes(*b))?)
         }
-        StoredType::F32 => {
+        VoxelType::F32 => {
             Voxels::F32(data.read_all(voxels, reserve, |b: &[u8; 4]| f32::from_le_bytes(*b))?)
         }
-        StoredType::F64 => {
+        VoxelType::F64 => {
             Voxels::F64(data.read_all(voxels, reserve, |b: &[u8; 8]| f64::from_le_bytes(*b))?)
         }
     };

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::{Extension, Json};
-use interseg_shared::api::marks::{
+use interseg_shared::api::points::{
     MarkPointRequest, MarkPointResponse, Point3d, PointEntry, PointsResponse, RemovePointResponse,
 };
 use interseg_shared::api::session::SessionMessage;
@@ -17,6 +17,7 @@ use super::extract::{AppJson, AppPath, SessionHeader};
 use super::slice_input::point_on_slice;
 use super::{CurrentSession, blocking};
 use crate::error::ApiError;
+use crate::session::Durability;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -42,7 +43,7 @@ async fn mark_point(
 ) -> Result<Json<MarkPointResponse>, ApiError> {
     let session_id = session.id.to_string();
     let (number, voxel, total_points) = blocking(move || {
-        session.update(true, |state| {
+        session.update(Durability::Durable, |state| {
             let point = request.point;
             let (view, voxel) = point_on_slice(
                 &state.meta,
@@ -116,7 +117,7 @@ async fn clear_points(
 ) -> Result<Json<SessionMessage>, ApiError> {
     let session_id = session.id.to_string();
     blocking(move || {
-        session.update(true, |state| {
+        session.update(Durability::Durable, |state| {
             state.meta.points.clear();
             Ok::<_, ApiError>(())
         })
@@ -141,7 +142,7 @@ async fn remove_point(
 ) -> Result<Json<RemovePointResponse>, ApiError> {
     let session_id = session.id.to_string();
     let total_points = blocking(move || {
-        session.update(true, |state| {
+        session.update(Durability::Durable, |state| {
             let removed = u16::try_from(point_number).is_ok_and(|n| state.meta.points.remove(n));
             if !removed {
                 return Err(ApiError::NoSuchPoint(point_number));
