@@ -425,7 +425,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
         let a = store.create().unwrap();
-        let mut snapshot = |slice: usize| {
+        let snapshot = |slice: usize| {
             let mut state = a.lock();
             state.meta.current_slice = slice;
             Session::snapshot(&mut state)
