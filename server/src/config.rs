@@ -110,6 +110,22 @@ pub struct Config {
     /// Segmentation runs allowed at once across all sessions (default: the number of cores).
     #[arg(long, env = "INTERSEG_MAX_CONCURRENT_SEGMENTATIONS")]
     pub max_concurrent_segmentations: Option<usize>,
+
+    /// Cluster mode: the Redis that registers nodes and session owners (`redis://host:6379`).
+    /// Every node of a cluster shares it and the same `--data-dir`. Without it the server
+    /// runs alone and needs no Redis.
+    #[arg(long, env = "INTERSEG_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// Cluster mode: the URL other nodes reach this one at (default: `http://` and the
+    /// address it listens on, which must then not be 0.0.0.0).
+    #[arg(long, env = "INTERSEG_ADVERTISE_URL")]
+    pub advertise_url: Option<String>,
+
+    /// Cluster mode: how long a node owns a session without renewing it, in milliseconds.
+    /// A node that dies loses its sessions to the others after this long.
+    #[arg(long = "lease-ms", env = "INTERSEG_LEASE_MS", default_value_t = 5000)]
+    pub lease_ms: u64,
 }
 
 /// Which segmentation engine serves the sessions.

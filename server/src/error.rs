@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use interseg_shared::error::ApiErrorBody;
 use interseg_shared::ids::InvalidSessionId;
 
+use crate::cluster::ClusterError;
 use crate::segmentation::EngineError;
 use crate::session::run::RunError;
 use crate::session::{MarkError, SessionError, StoreError};
@@ -130,6 +131,10 @@ pub enum ApiError {
         "This server holds its maximum of {max} sessions; try again later, or delete a session you no longer need"
     )]
     TooManySessions { max: usize },
+    /// 503 with `Retry-After`: in a cluster, the session's owner is changing (it stopped
+    /// answering and is being taken over), or the registry (Redis) cannot be reached.
+    #[error("{0}; try again in a moment")]
+    ClusterUnavailable(String),
     /// 429 with `Retry-After`: this client sent more requests than the rate limit allows.
     #[error("Too many requests from this client; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
@@ -175,7 +180,9 @@ impl ApiError {
             | Self::NotDicom
             | Self::EmptyResult => StatusCode::CONFLICT,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::TooManySessions { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManySessions { .. } | Self::ClusterUnavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -210,6 +217,11 @@ impl IntoResponse for ApiError {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            Self::ClusterUnavailable(_) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}
         }
@@ -288,6 +300,16 @@ impl From<SessionError> for ApiError {
             SessionError::Load(load) => Self::Internal(format!("stored volume unreadable: {load}")),
             SessionError::NoResult => Self::NoSegmentation,
             other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ClusterError> for ApiError {
+    fn from(err: ClusterError) -> Self {
+        match err {
+            ClusterError::Store(StoreError::Full { max }) => Self::TooManySessions { max },
+            ClusterError::Task(why) => Self::Internal(why),
+            other => Self::ClusterUnavailable(other.to_string()),
         }
     }
 }

@@ -10,6 +10,7 @@
 //! - [`routes`]: one module per resource; the only place besides [`error`] that knows axum.
 //! - [`error`]: `ApiError` and its one `IntoResponse`.
 
+pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod metrics;
@@ -22,6 +23,7 @@ pub mod tls;
 pub mod volume;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::task::AbortOnDropHandle;
 
@@ -60,15 +62,31 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let mut state = state;
+    if state.config.redis_url.is_some() && state.cluster.is_none() {
+        let joined = cluster::Cluster::join(&state.config, listener.local_addr()?).await;
+        state.cluster = Some(joined.map_err(std::io::Error::other)?);
+    }
     let timeout = state.sessions.timeout();
     // Check often enough that a session outlives its timeout by at most a tenth of it.
     let period = (timeout / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
     // The background tasks end with this future, however it ends: served out, or dropped
     // (an embedded server whose window closed must not go on deleting sessions).
-    let _expiry = AbortOnDropHandle::new(tokio::spawn(session::store::run_expiry(
-        state.sessions.clone(),
-        period,
-    )));
+    let store = state.sessions.clone();
+    let _expiry = AbortOnDropHandle::new(match &state.cluster {
+        Some(cluster) => tokio::spawn(cluster::tasks::expire(
+            Arc::clone(cluster),
+            store.clone(),
+            period,
+        )),
+        None => tokio::spawn(session::store::run_expiry(store.clone(), period)),
+    });
+    let _keep_alive = state.cluster.clone().map(|cluster| {
+        AbortOnDropHandle::new(tokio::spawn(cluster::tasks::keep_alive(
+            cluster,
+            store.clone(),
+        )))
+    });
     // The rate limiter keeps a bucket per client address; forget the ones gone quiet.
     let _forget = state.rate_limiter.clone().map(|limiter| {
         AbortOnDropHandle::new(tokio::spawn(async move {
@@ -81,5 +99,11 @@ pub async fn run(
     });
     let idle_timeout = state.config.idle_timeout();
     let tls = state.tls.clone();
-    serve::serve(listener, app(state), tls, idle_timeout, shutdown).await
+    let cluster = state.cluster.clone();
+    let served = serve::serve(listener, app(state), tls, idle_timeout, shutdown).await;
+    // A node that stops gracefully hands its sessions over at once.
+    if let Some(cluster) = cluster {
+        cluster.leave(&store).await;
+    }
+    served
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
+use crate::cluster::Cluster;
 use crate::config::{Config, EngineKind, NoDataDir, OrtProvider};
 use crate::metrics::Metrics;
 use crate::routes::rate::{ClientLimiter, limiter};
@@ -28,6 +29,8 @@ pub struct AppState {
     pub rate_limiter: Option<Arc<ClientLimiter>>,
     /// Set when the server speaks HTTPS (`--tls-cert`, `--tls-key`).
     pub tls: Option<TlsAcceptor>,
+    /// Set in cluster mode (`--redis-url`), once the node has joined (see [`crate::run`]).
+    pub cluster: Option<Arc<Cluster>>,
 }
 
 /// The server could not start.
@@ -78,8 +81,13 @@ impl AppState {
         let limits = LoadLimits {
             max_voxels: config.max_voxels,
         };
-        let sessions =
-            SessionStore::open(&data_dir.join("sessions"), limits, config.session_timeout())?;
+        let root = data_dir.join("sessions");
+        // In a cluster the folder is shared: each node takes back only what it comes to own.
+        let sessions = if config.redis_url.is_some() {
+            SessionStore::open_shared(&root, limits, config.session_timeout())?
+        } else {
+            SessionStore::open(&root, limits, config.session_timeout())?
+        };
         sessions.limit_to(config.max_sessions);
         sessions.memory().set_budget(config.memory_budget_bytes());
         let tls = match (&config.tls_cert, &config.tls_key) {
@@ -87,6 +95,7 @@ impl AppState {
             _ => None,
         };
         Ok(Self {
+            cluster: None,
             tls,
             sessions,
             segmentation_slots: Arc::new(Semaphore::new(config.segmentation_slots())),

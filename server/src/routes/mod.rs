@@ -2,6 +2,7 @@
 //! One module per resource, each with its own `router()`; handlers stay thin.
 
 mod access;
+mod cluster_hop;
 mod downloads;
 mod extract;
 mod health;

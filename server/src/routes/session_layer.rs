@@ -1,5 +1,6 @@
 //! Finds (or creates) the session of each session-scoped request, and names it in the
-//! response's `X-Session-ID` header.
+//! response's `X-Session-ID` header. In a cluster, a request for a session another node owns
+//! is forwarded to it ([`super::cluster_hop`]).
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use interseg_shared::api::SESSION_HEADER;
 use interseg_shared::ids::SessionId;
 
 use super::blocking;
+use super::cluster_hop::{Hop, hop};
 use crate::error::ApiError;
 use crate::session::Session;
 use crate::state::AppState;
@@ -21,13 +23,26 @@ pub struct CurrentSession(pub Arc<Session>);
 
 pub async fn resolve_session(
     State(state): State<AppState>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
     let given = request.headers().get(SESSION_HEADER).cloned();
-    let session = match find_or_create(&state, given).await {
-        Ok(session) => session,
-        Err(err) => return err.into_response(),
+    let (session, mut request) = match given {
+        // The original API's backward compatibility: no header, a new session.
+        None => match create(&state).await {
+            Ok(session) => (session, request),
+            Err(err) => return err.into_response(),
+        },
+        Some(value) => {
+            let id = match value.to_str().unwrap_or_default().parse::<SessionId>() {
+                Ok(id) => id,
+                Err(err) => return ApiError::from(err).into_response(),
+            };
+            match hop(&state, id, request).await {
+                Hop::Here(session, request) => (session, request),
+                Hop::Answered(response) => return response,
+            }
+        }
     };
     session.touch();
     let header = HeaderValue::from_str(&session.id.to_string());
@@ -47,20 +62,17 @@ pub async fn resolve_session(
     response
 }
 
-async fn find_or_create(
-    state: &AppState,
-    given: Option<HeaderValue>,
-) -> Result<Arc<Session>, ApiError> {
-    match given {
-        // The original API's backward compatibility: no header, a new session.
-        None => {
-            let store = state.sessions.clone();
-            blocking(move || Ok(store.create()?)).await
-        }
-        Some(value) => {
-            let text = value.to_str().unwrap_or_default();
-            let id: SessionId = text.parse()?;
-            state.sessions.get(id).ok_or(ApiError::SessionNotFound)
-        }
+/// A new session, registered with the cluster when there is one.
+pub async fn create(state: &AppState) -> Result<Arc<Session>, ApiError> {
+    let store = state.sessions.clone();
+    let session = blocking(move || Ok(store.create()?)).await?;
+    if let Some(cluster) = &state.cluster
+        && let Err(err) = cluster.created(session.id).await
+    {
+        // Unregistered, nobody else could reach it: it must not exist.
+        let (store, id) = (state.sessions.clone(), session.id);
+        blocking(move || Ok(store.remove(id))).await.ok();
+        return Err(err.into());
     }
+    Ok(session)
 }

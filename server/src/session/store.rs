@@ -96,6 +96,94 @@ impl SessionStore {
         })
     }
 
+    /// Opens the store in `root` shared with other nodes of a cluster: it takes back no
+    /// session now (each has an owner, and is reopened by [`SessionStore::adopt`] when this
+    /// node takes it over). Blocking.
+    pub fn open_shared(
+        root: &Path,
+        limits: LoadLimits,
+        timeout: Duration,
+    ) -> Result<Self, StoreError> {
+        private::create_dir(root).map_err(|source| StoreError::Folder {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                root: root.to_path_buf(),
+                limits,
+                timeout,
+                max_sessions: AtomicUsize::new(usize::MAX),
+                sessions: Mutex::new(HashMap::new()),
+                memory: Arc::new(MemoryUse::default()),
+            }),
+        })
+    }
+
+    /// Takes session `id` back from its folder (this node now holds its lease); `None` when
+    /// it has no folder. A folder whose metadata cannot be read is moved aside, as at
+    /// startup. Blocking.
+    pub fn adopt(&self, id: SessionId) -> Result<Option<Arc<Session>>, StoreError> {
+        if let Some(session) = self.get(id) {
+            return Ok(Some(session));
+        }
+        let dir = self.shared.root.join(id.to_string());
+        if !dir.is_dir() {
+            return Ok(None);
+        }
+        let memory = Arc::clone(&self.shared.memory);
+        match reopen(id, &dir, self.shared.limits, self.shared.timeout, memory) {
+            Ok(session) => {
+                let session = Arc::new(session);
+                let kept = Arc::clone(self.map().entry(id).or_insert(session));
+                Ok(Some(kept))
+            }
+            Err(why) => {
+                quarantine(&self.shared.root, id, &dir, &why);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Lets go of session `id` without touching its files (another node holds it now). Work
+    /// in flight on it is cancelled.
+    pub fn release(&self, id: SessionId) {
+        if let Some(session) = self.map().remove(&id) {
+            session.shut_down();
+        }
+    }
+
+    /// The ids of the sessions held.
+    pub fn ids(&self) -> Vec<SessionId> {
+        self.map().keys().copied().collect()
+    }
+
+    /// How long session `id` has been idle by its files (`None`: no such folder or no
+    /// readable metadata). For sessions this node does not hold. Blocking.
+    pub fn idle_on_disk(&self, id: SessionId) -> Option<Duration> {
+        let dir = self.shared.root.join(id.to_string());
+        let bytes = fs::read(dir.join(META_FILE)).ok()?;
+        let meta: SessionMeta = serde_json::from_slice(&bytes).ok()?;
+        Some(
+            (Utc::now() - meta.last_activity)
+                .to_std()
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The metadata of session `id` as its files hold it, for a session this node does not
+    /// hold (a listing). Blocking.
+    pub fn meta_on_disk(&self, id: SessionId) -> Option<SessionMeta> {
+        let bytes = fs::read(self.shared.root.join(id.to_string()).join(META_FILE)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Deletes the folder of a session this node does not hold in memory (it holds its
+    /// lease). Blocking.
+    pub fn remove_folder_of(&self, id: SessionId) {
+        remove_folder(&self.shared.root.join(id.to_string()));
+    }
+
     fn map(&self) -> MutexGuard<'_, HashMap<SessionId, Arc<Session>>> {
         // Map operations cannot leave it inconsistent, so a poisoned lock is taken over.
         self.shared
@@ -220,8 +308,8 @@ impl SessionStore {
         freed
     }
 
-    /// Deletes every session idle for longer than the timeout; returns how many. Blocking.
-    pub fn purge_expired(&self) -> usize {
+    /// Deletes every session idle for longer than the timeout; returns their ids. Blocking.
+    pub fn purge_expired(&self) -> Vec<SessionId> {
         let now = Instant::now();
         let expired: Vec<SessionId> = self
             .map()
@@ -229,7 +317,7 @@ impl SessionStore {
             .filter(|s| now.saturating_duration_since(s.last_seen()) > self.shared.timeout)
             .map(|s| s.id)
             .collect();
-        expired.into_iter().filter(|&id| self.remove(id)).count()
+        expired.into_iter().filter(|&id| self.remove(id)).collect()
     }
 }
 
@@ -238,7 +326,7 @@ pub async fn run_expiry(store: SessionStore, period: Duration) {
     loop {
         tokio::time::sleep(period).await;
         let store = store.clone();
-        match tokio::task::spawn_blocking(move || store.purge_expired()).await {
+        match tokio::task::spawn_blocking(move || store.purge_expired().len()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "expired idle sessions"),
             Err(err) => tracing::error!("session expiry failed: {err}"),
@@ -415,7 +503,7 @@ mod tests {
         assert!(reopened.get(a.id).is_some());
         assert!(a.dir().join(META_FILE).exists());
         // It expires normally from now on, not at once.
-        assert_eq!(reopened.purge_expired(), 0);
+        assert!(reopened.purge_expired().is_empty());
     }
 
     #[test]

@@ -1,0 +1,102 @@
+//! The hop to a session's owner: a streaming reverse proxy. The request goes on as it came
+//! (method, path and query, headers, body streamed) and the owner's answer comes back as it is
+//! (status, headers, body streamed); only hop-by-hop headers stay behind.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Request, Response, Uri, header};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+/// Marks a request one node sent another, with the sender's node id: it is never forwarded
+/// again.
+pub const FORWARDED_HEADER: &str = "x-interseg-forwarded-by";
+
+/// A node that does not accept a connection within this is taken for dead.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Forwarding failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ForwardError {
+    #[error("the owner's URL {0:?} is not usable")]
+    BadUrl(String),
+    /// Nothing was sent: the owner did not accept the connection.
+    #[error("the server holding this session cannot be reached: {0}")]
+    Unreachable(String),
+    #[error("the server holding this session failed to answer: {0}")]
+    Failed(String),
+}
+
+/// Connections to the other nodes, pooled.
+#[derive(Clone)]
+pub struct Forwarder {
+    client: Client<HttpConnector, Body>,
+}
+
+impl Default for Forwarder {
+    fn default() -> Self {
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(CONNECT_TIMEOUT));
+        connector.set_nodelay(true);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build(connector);
+        Self { client }
+    }
+}
+
+impl Forwarder {
+    /// Sends `request` to the node at `base` (`http://host:port`) on behalf of node `from`,
+    /// and gives back its answer.
+    pub async fn forward(
+        &self,
+        base: &str,
+        mut request: Request<Body>,
+        from: &str,
+    ) -> Result<Response<Body>, ForwardError> {
+        let path = request
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        let uri: Uri = format!("{}{path}", base.trim_end_matches('/'))
+            .parse()
+            .map_err(|_| ForwardError::BadUrl(base.to_owned()))?;
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
+        strip_hop_by_hop(headers);
+        // The client sets the owner's host from the URI.
+        headers.remove(header::HOST);
+        let from =
+            HeaderValue::from_str(from).map_err(|_| ForwardError::BadUrl(base.to_owned()))?;
+        headers.insert(FORWARDED_HEADER, from);
+        let response = self.client.request(request).await.map_err(|err| {
+            if err.is_connect() {
+                ForwardError::Unreachable(err.to_string())
+            } else {
+                ForwardError::Failed(err.to_string())
+            }
+        })?;
+        let (mut parts, body) = response.into_parts();
+        strip_hop_by_hop(&mut parts.headers);
+        Ok(Response::from_parts(parts, Body::new(body)))
+    }
+}
+
+/// Headers that describe one connection, not the message (RFC 9110 §7.6.1).
+fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    for name in [
+        header::CONNECTION,
+        header::PROXY_AUTHENTICATE,
+        header::PROXY_AUTHORIZATION,
+        header::TE,
+        header::TRAILER,
+        header::TRANSFER_ENCODING,
+        header::UPGRADE,
+    ] {
+        headers.remove(name);
+    }
+    headers.remove("keep-alive");
+}

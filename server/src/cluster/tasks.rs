@@ -1,0 +1,98 @@
+//! A node's background work in a cluster: its heartbeat with its lease renewals, and expiry
+//! across the cluster.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::Cluster;
+use crate::session::SessionStore;
+
+/// Every beat: says this node is alive and renews the leases of the sessions it holds. A
+/// session whose lease another node holds now is let go (its files stay: they are that node's
+/// now). While Redis cannot be reached the node goes on serving what it holds. Runs until
+/// dropped.
+pub async fn keep_alive(cluster: Arc<Cluster>, store: SessionStore) {
+    loop {
+        if let Err(err) = cluster.beat().await {
+            tracing::warn!("cluster heartbeat failed: {err}");
+        }
+        let held = store.ids();
+        match cluster
+            .registry
+            .renew(&held, &cluster.node, cluster.lease)
+            .await
+        {
+            Ok(lost) => {
+                for id in lost {
+                    store.release(id);
+                    tracing::warn!(session = %id.short(), "lease lost to another node; session let go");
+                }
+            }
+            Err(err) => tracing::warn!("could not renew session leases: {err}"),
+        }
+        tokio::time::sleep(cluster.beat_period()).await;
+    }
+}
+
+/// Every `period`: deletes the idle sessions this node holds, and those nobody holds (their
+/// node died) once they are idle past the timeout too. Runs until dropped.
+pub async fn expire(cluster: Arc<Cluster>, store: SessionStore, period: Duration) {
+    loop {
+        tokio::time::sleep(period).await;
+        let purge = store.clone();
+        let expired = match tokio::task::spawn_blocking(move || purge.purge_expired()).await {
+            Ok(expired) => expired,
+            Err(err) => {
+                tracing::error!("session expiry failed: {err}");
+                continue;
+            }
+        };
+        for id in &expired {
+            if let Err(err) = cluster.deleted(*id).await {
+                tracing::warn!(session = %id.short(), "expired, but not unregistered: {err}");
+            }
+        }
+        if !expired.is_empty() {
+            tracing::info!(expired = expired.len(), "expired idle sessions");
+        }
+        if let Err(err) = expire_orphans(&cluster, &store).await {
+            tracing::warn!("could not expire the sessions of departed nodes: {err}");
+        }
+    }
+}
+
+/// Deletes the sessions no node holds that are idle past the timeout, and forgets registry
+/// entries whose files are gone.
+async fn expire_orphans(
+    cluster: &Cluster,
+    store: &SessionStore,
+) -> Result<(), super::ClusterError> {
+    for id in cluster.registry.sessions().await? {
+        if store.get(id).is_some() || cluster.registry.owner(id).await?.is_some() {
+            continue;
+        }
+        let look = store.clone();
+        let idle = tokio::task::spawn_blocking(move || look.idle_on_disk(id))
+            .await
+            .map_err(|err| super::ClusterError::Task(err.to_string()))?;
+        match idle {
+            None => cluster.registry.forget(id).await?,
+            Some(idle) if idle > store.timeout() => {
+                if cluster
+                    .registry
+                    .acquire(id, &cluster.node, cluster.lease)
+                    .await?
+                {
+                    let remove = store.clone();
+                    tokio::task::spawn_blocking(move || remove.remove_folder_of(id))
+                        .await
+                        .map_err(|err| super::ClusterError::Task(err.to_string()))?;
+                    cluster.deleted(id).await?;
+                    tracing::info!(session = %id.short(), "expired a session no node held");
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
