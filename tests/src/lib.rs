@@ -3,6 +3,7 @@
 //! our output with nibabel.
 //!
 //! # Layout
+//! - [`cluster`]: a real `redis-server` and a round-robin front, for cluster mode.
 //! - [`server`]: `TestServer`, the server on 127.0.0.1:0 with its own data dir, and a client.
 //! - [`phantom`]: synthetic volumes with known ground truth, written as NIfTI-1.
 //! - [`dental`]: a jaw-like arch of touching teeth with ground truth, for the engine.
@@ -12,6 +13,7 @@
 //! - [`quality`]: the real-data quality harness (real scans, simulated clicks over HTTP).
 //! - [`tls`]: a test CA and server certificate, for HTTPS tests.
 
+pub mod cluster;
 pub mod dental;
 pub mod fixtures;
 pub mod memory;

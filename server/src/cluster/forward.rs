@@ -48,13 +48,13 @@ impl Default for Forwarder {
 }
 
 impl Forwarder {
-    /// Sends `request` to the node at `base` (`http://host:port`) on behalf of node `from`,
-    /// and gives back its answer.
+    /// Sends `request` to the node at `base` (`http://host:port`), marked as sent by node
+    /// `from` when it is one (a front load balancer is not), and gives back its answer.
     pub async fn forward(
         &self,
         base: &str,
         mut request: Request<Body>,
-        from: &str,
+        from: Option<&str>,
     ) -> Result<Response<Body>, ForwardError> {
         let path = request
             .uri()
@@ -69,9 +69,11 @@ impl Forwarder {
         strip_hop_by_hop(headers);
         // The client sets the owner's host from the URI.
         headers.remove(header::HOST);
-        let from =
-            HeaderValue::from_str(from).map_err(|_| ForwardError::BadUrl(base.to_owned()))?;
-        headers.insert(FORWARDED_HEADER, from);
+        if let Some(from) = from {
+            let from =
+                HeaderValue::from_str(from).map_err(|_| ForwardError::BadUrl(base.to_owned()))?;
+            headers.insert(FORWARDED_HEADER, from);
+        }
         let response = self.client.request(request).await.map_err(|err| {
             if err.is_connect() {
                 ForwardError::Unreachable(err.to_string())

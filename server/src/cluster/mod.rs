@@ -238,7 +238,7 @@ impl Cluster {
         url: &str,
         request: Request<Body>,
     ) -> Result<Response<Body>, ForwardError> {
-        self.forwarder.forward(url, request, &self.node).await
+        self.forwarder.forward(url, request, Some(&self.node)).await
     }
 
     /// Leaves the cluster: gives up every lease (other nodes take the sessions over at once)

@@ -9,12 +9,12 @@
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use interseg_tests::TestServer;
+use interseg_tests::cluster::RedisServer;
 use interseg_tests::phantom::{Ball, Phantom};
 use reqwest::StatusCode;
 
@@ -47,7 +47,11 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     let file = Arc::new(Phantom::balls(DIMS, &balls, 7).to_nii_gz([0.8, 0.8, 1.0]));
     for nodes in [1, 3] {
-        let redis = (nodes > 1).then(RedisProcess::start).transpose()?;
+        let redis = if nodes > 1 {
+            Some(RedisServer::start().await?)
+        } else {
+            None
+        };
         let data = tempfile::tempdir()?;
         let mut servers = Vec::new();
         for _ in 0..nodes {
@@ -170,44 +174,5 @@ fn report(nodes: usize, users: usize, seconds: u64, tally: &Tally) {
             at(0.5),
             at(0.99)
         );
-    }
-}
-
-/// A `redis-server` on a free loopback port, stopped when dropped.
-struct RedisProcess {
-    child: Child,
-    url: String,
-}
-
-impl RedisProcess {
-    fn start() -> anyhow::Result<Self> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .context("redis-server must be installed (scripts/test installs it)")?;
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            anyhow::ensure!(
-                started.elapsed() < Duration::from_secs(10),
-                "redis-server did not start"
-            );
-            std::thread::yield_now();
-        }
-        Ok(Self {
-            child,
-            url: format!("redis://127.0.0.1:{port}"),
-        })
-    }
-}
-
-impl Drop for RedisProcess {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
     }
 }
