@@ -77,10 +77,15 @@ struct Node {
 
 impl Node {
     fn start(data_dir: &Path, redis: &Redis) -> Self {
+        Self::start_with(data_dir, redis, &[])
+    }
+
+    fn start_with(data_dir: &Path, redis: &Redis, extra: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_interseg-server"))
             .args(["--bind", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(["--redis-url", &redis.url, "--lease-ms", LEASE_MS])
+            .args(extra)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
@@ -423,4 +428,51 @@ async fn a_node_that_does_not_own_a_session_answers_as_its_owner() {
     // The hop kept the session where it was: its owner still holds it.
     let health = ok_json(&http, &other.base, "", "/healthz").await;
     assert_eq!(health["sessions"], 0, "{health}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_nodes_idle_sessions_expire_through_the_others() {
+    let redis = Redis::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let timeout = ["--session-timeout", "5"];
+    let mut doomed = Node::start_with(data.path(), &redis, &timeout);
+    let survivor = Node::start_with(data.path(), &redis, &timeout);
+    let http = reqwest::Client::new();
+    let orphan = create(&http, &doomed.base).await;
+    upload(&http, &doomed.base, &orphan).await;
+    let kept = create(&http, &survivor.base).await;
+    // The orphan was in use until its node died: that is what its files must say.
+    for _ in 0..24 {
+        ok_json(&http, &doomed.base, &orphan, "/api/points").await;
+        ok_json(&http, &survivor.base, &kept, "/api/points").await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    doomed.kill_9();
+    let folder = data.path().join("sessions").join(&orphan);
+    assert!(folder.is_dir());
+    let started = Instant::now();
+    let mut gone_after = None;
+    while started.elapsed() < Duration::from_secs(10) {
+        // The other session is in use all along, and stays.
+        ok_json(&http, &survivor.base, &kept, "/api/points").await;
+        if gone_after.is_none() && !folder.exists() {
+            gone_after = Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let gone_after = gone_after.expect("the dead node's idle session was never expired");
+    // Not before it was idle for the timeout: its last use was just before the kill, and its
+    // node wrote that down (at most a second late), so it goes no sooner than 3.75 s after.
+    assert!(gone_after >= Duration::from_secs(3), "{gone_after:?}");
+    let list = ok_json(&http, &survivor.base, "", "/api/sessions").await;
+    assert_eq!(list["sessions"].as_array().unwrap().len(), 1, "{list}");
+    let (status, _) = call(
+        &http,
+        reqwest::Method::GET,
+        format!("{}/api/points", survivor.base),
+        &orphan,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

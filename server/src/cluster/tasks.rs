@@ -34,13 +34,20 @@ pub async fn keep_alive(cluster: Arc<Cluster>, store: SessionStore) {
     }
 }
 
-/// Every `period`: deletes the idle sessions this node holds, and those nobody holds (their
-/// node died) once they are idle past the timeout too. Runs until dropped.
+/// Every `period`: writes down when the sessions held were last used, deletes the idle ones,
+/// and deletes those nobody holds (their node died) once idle past the timeout by their files.
+/// Runs until dropped.
 pub async fn expire(cluster: Arc<Cluster>, store: SessionStore, period: Duration) {
     loop {
         tokio::time::sleep(period).await;
         let purge = store.clone();
-        let expired = match tokio::task::spawn_blocking(move || purge.purge_expired()).await {
+        let expired = match tokio::task::spawn_blocking(move || {
+            // What another node reads if this one dies: when each session was last used.
+            purge.flush_activity();
+            purge.purge_expired()
+        })
+        .await
+        {
             Ok(expired) => expired,
             Err(err) => {
                 tracing::error!("session expiry failed: {err}");

@@ -121,6 +121,9 @@ pub struct SessionState {
     generation: u64,
     /// Bumped on every change of `meta`: which snapshot of it is newest.
     change: u64,
+    /// A request came since the metadata was last written: its `last_activity` on disk is
+    /// behind (see [`Session::flush_activity`]).
+    active_since_written: bool,
     /// Cancels engine work on the current volume.
     cancel: RunControl,
     pub jobs: Jobs,
@@ -231,6 +234,7 @@ impl Session {
                 volume: None,
                 generation: 0,
                 change: 0,
+                active_since_written: false,
                 cancel: RunControl::default(),
                 jobs: Jobs::default(),
             }),
@@ -277,7 +281,19 @@ impl Session {
             .last_seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Instant::now();
-        self.lock().meta.last_activity = Utc::now();
+        let mut state = self.lock();
+        state.meta.last_activity = Utc::now();
+        state.active_since_written = true;
+    }
+
+    /// Writes the metadata if requests came since it was last written, so that what is on
+    /// disk says when the session was last used (for another node that takes it over, or
+    /// expires it, after this one died). Blocking.
+    pub fn flush_activity(&self) -> Result<(), SessionError> {
+        if !self.lock().active_since_written {
+            return Ok(());
+        }
+        self.update(Durability::Buffered, |_| Ok::<_, SessionError>(()))
     }
 
     pub fn last_seen(&self) -> Instant {
@@ -322,6 +338,7 @@ impl Session {
     /// The metadata as changed now, numbered, to write outside the lock.
     fn snapshot(state: &mut SessionState) -> (u64, SessionMeta) {
         state.change += 1;
+        state.active_since_written = false;
         (state.change, state.meta.clone())
     }
 

@@ -308,6 +308,17 @@ impl SessionStore {
         freed
     }
 
+    /// Writes down when each session was last used, where requests came since its metadata
+    /// was last written. Blocking.
+    pub fn flush_activity(&self) {
+        let sessions: Vec<Arc<Session>> = self.map().values().cloned().collect();
+        for session in sessions {
+            if let Err(err) = session.flush_activity() {
+                tracing::warn!(session = %session.id.short(), "could not record activity: {err}");
+            }
+        }
+    }
+
     /// Deletes every session idle for longer than the timeout; returns their ids. Blocking.
     pub fn purge_expired(&self) -> Vec<SessionId> {
         let now = Instant::now();
