@@ -476,3 +476,44 @@ async fn a_dead_nodes_idle_sessions_expire_through_the_others() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forwarded_request_is_rate_limited_where_it_came_in_only() {
+    let redis = Redis::start().await;
+    let data = tempfile::tempdir().unwrap();
+    // 10 a second, bursts of 20, per client address: all of this test is 127.0.0.1.
+    let limit = ["--rate-limit", "10"];
+    let owner = Node::start_with(data.path(), &redis, &limit);
+    let other = Node::start_with(data.path(), &redis, &limit);
+    let http = reqwest::Client::new();
+    let sid = create(&http, &owner.base).await;
+    // 15 straight to the owner and 15 through the other node: each node's bucket sees 15
+    // requests from this client. Counted again at the owner, the hops would empty its bucket.
+    for _ in 0..15 {
+        for base in [&owner.base, &other.base] {
+            let (status, body) = call(
+                &http,
+                reqwest::Method::GET,
+                format!("{base}/api/points"),
+                &sid,
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+        }
+    }
+    // A client cannot pass itself off as a node to get round the limit.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut limited = 0;
+    for _ in 0..30 {
+        let response = http
+            .get(format!("{}/api/points", owner.base))
+            .header("X-Session-ID", &sid)
+            .header("x-interseg-forwarded-by", "a-guess")
+            .send()
+            .await
+            .unwrap();
+        limited += usize::from(response.status() == StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert!(limited >= 5, "{limited}");
+}

@@ -10,8 +10,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
-/// Marks a request one node sent another, with the sender's node id: it is never forwarded
-/// again.
+/// Marks a request one node sent another, with the cluster's secret key (a client cannot
+/// forge it): it is never forwarded again, and it was rate-limited where it came in.
 pub const FORWARDED_HEADER: &str = "x-interseg-forwarded-by";
 
 /// A node that does not accept a connection within this is taken for dead.
@@ -48,13 +48,13 @@ impl Default for Forwarder {
 }
 
 impl Forwarder {
-    /// Sends `request` to the node at `base` (`http://host:port`), marked as sent by node
-    /// `from` when it is one (a front load balancer is not), and gives back its answer.
+    /// Sends `request` to the node at `base` (`http://host:port`), marked with the cluster's
+    /// key when a node sends it (a front load balancer does not), and gives back its answer.
     pub async fn forward(
         &self,
         base: &str,
         mut request: Request<Body>,
-        from: Option<&str>,
+        mark: Option<&str>,
     ) -> Result<Response<Body>, ForwardError> {
         let path = request
             .uri()
@@ -69,10 +69,12 @@ impl Forwarder {
         strip_hop_by_hop(headers);
         // The client sets the owner's host from the URI.
         headers.remove(header::HOST);
-        if let Some(from) = from {
-            let from =
-                HeaderValue::from_str(from).map_err(|_| ForwardError::BadUrl(base.to_owned()))?;
-            headers.insert(FORWARDED_HEADER, from);
+        // Whatever a client put there goes; only a node's own mark is sent on.
+        headers.remove(FORWARDED_HEADER);
+        if let Some(mark) = mark {
+            let mark =
+                HeaderValue::from_str(mark).map_err(|_| ForwardError::BadUrl(base.to_owned()))?;
+            headers.insert(FORWARDED_HEADER, mark);
         }
         let response = self.client.request(request).await.map_err(|err| {
             if err.is_connect() {

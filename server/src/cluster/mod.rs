@@ -55,6 +55,8 @@ pub struct Cluster {
     /// Where other nodes reach this one.
     pub url: String,
     pub lease: Duration,
+    /// The cluster's shared secret: marks requests forwarded between nodes.
+    key: String,
     registry: Registry,
     forwarder: Forwarder,
     /// Where sessions held elsewhere were found, for a beat: forwarded requests ask Redis
@@ -85,7 +87,9 @@ impl Cluster {
             None => format!("http://{listening}"),
         };
         let registry = Registry::connect(redis_url).await?;
+        let key = registry.cluster_key().await?;
         let cluster = Self {
+            key,
             node: uuid::Uuid::new_v4().simple().to_string(),
             url,
             lease: Duration::from_millis(config.lease_ms.max(300)),
@@ -232,13 +236,20 @@ impl Cluster {
         Ok(())
     }
 
+    /// Whether another node of this cluster forwarded the request with these headers.
+    pub fn forwarded(&self, headers: &axum::http::HeaderMap) -> bool {
+        headers
+            .get(forward::FORWARDED_HEADER)
+            .is_some_and(|mark| mark.as_bytes() == self.key.as_bytes())
+    }
+
     /// Sends `request` to the node at `url`.
     pub async fn forward(
         &self,
         url: &str,
         request: Request<Body>,
     ) -> Result<Response<Body>, ForwardError> {
-        self.forwarder.forward(url, request, Some(&self.node)).await
+        self.forwarder.forward(url, request, Some(&self.key)).await
     }
 
     /// Leaves the cluster: gives up every lease (other nodes take the sessions over at once)

@@ -21,6 +21,7 @@ pub struct Registry {
 }
 
 const SESSIONS_KEY: &str = "interseg:sessions";
+const CLUSTER_KEY: &str = "interseg:cluster-key";
 
 fn node_key(node: &str) -> String {
     format!("interseg:node:{node}")
@@ -80,6 +81,19 @@ impl Registry {
             .query_async(&mut self.redis.clone())
             .await?;
         Ok(())
+    }
+
+    /// The cluster's shared secret, made by the first node to ask: the mark of a request one
+    /// node forwards to another.
+    pub async fn cluster_key(&self) -> Result<String, RegistryError> {
+        let fresh = uuid::Uuid::new_v4().simple().to_string();
+        let _: Option<String> = redis::cmd("SET")
+            .arg(CLUSTER_KEY)
+            .arg(fresh)
+            .arg("NX")
+            .query_async(&mut self.redis.clone())
+            .await?;
+        Ok(self.redis.clone().get(CLUSTER_KEY).await?)
     }
 
     /// Says `node` is alive at `url` for the next `ttl`.

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use interseg_shared::ids::SessionId;
 
 use crate::cluster::Located;
-use crate::cluster::forward::{FORWARDED_HEADER, ForwardError};
+use crate::cluster::forward::ForwardError;
 use crate::error::ApiError;
 use crate::session::Session;
 use crate::state::AppState;
@@ -38,7 +38,7 @@ pub async fn hop(state: &AppState, id: SessionId, request: Request) -> Hop {
             None => answer(ApiError::SessionNotFound),
         };
     };
-    let forwarded = request.headers().contains_key(FORWARDED_HEADER);
+    let forwarded = cluster.forwarded(request.headers());
     let mut request = match Replayable::new(request).await {
         Ok(request) => request,
         Err(err) => return answer(err),

@@ -28,7 +28,14 @@ pub fn limiter(per_second: u32) -> Option<ClientLimiter> {
 /// Answers 429 to a client past its rate. Requests whose peer is unknown (none here: the
 /// server's own loop records every connection's) are not limited.
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if let Some(limiter) = &state.rate_limiter
+    // A request another node forwarded was limited where it came in; here its address is
+    // that node's, shared by everyone it forwards for.
+    let hop = state
+        .cluster
+        .as_ref()
+        .is_some_and(|cluster| cluster.forwarded(request.headers()));
+    if !hop
+        && let Some(limiter) = &state.rate_limiter
         && let Some(ConnectInfo(peer)) = request
             .extensions()
             .get::<ConnectInfo<std::net::SocketAddr>>()
