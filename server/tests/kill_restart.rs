@@ -8,70 +8,28 @@
     reason = "a test fails by panicking; a flow reads top to bottom"
 )]
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-struct Server {
-    child: Child,
-    base: String,
-}
+mod process;
 
-impl Server {
-    fn start(data_dir: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_interseg-server"))
-            .args(["--bind", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir)
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start interseg-server");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("server exited before listening")
-                .expect("read log");
-            if let Some(at) = line.find("listening on ") {
-                break line[at + "listening on ".len()..].trim().to_owned();
-            }
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Self { child, base }
-    }
-
-    fn kill_9(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reap");
-    }
-}
+use process::{Node, call, ok_json};
 
 async fn get(http: &reqwest::Client, base: &str, sid: &str, path: &str) -> (StatusCode, Vec<u8>) {
-    let r = http
-        .get(format!("{base}{path}"))
-        .header("X-Session-ID", sid)
-        .send()
-        .await
-        .unwrap();
-    (r.status(), r.bytes().await.unwrap().to_vec())
+    call(
+        http,
+        reqwest::Method::GET,
+        format!("{base}{path}"),
+        sid,
+        None,
+    )
+    .await
 }
 
 async fn get_json(http: &reqwest::Client, base: &str, sid: &str, path: &str) -> Value {
-    let (status, body) = get(http, base, sid, path).await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "{path}: {}",
-        String::from_utf8_lossy(&body)
-    );
-    serde_json::from_slice(&body).unwrap()
+    ok_json(http, base, sid, path).await
 }
 
 #[tokio::test]
@@ -80,7 +38,7 @@ async fn sigkill_and_restart_loses_nothing() {
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/nibabel/int16_le_raw.nii.gz");
     let http = reqwest::Client::new();
-    let server = Server::start(data.path());
+    let mut server = Node::alone(data.path(), &[]);
     let base = server.base.clone();
 
     let mut sids = Vec::new();
@@ -141,7 +99,7 @@ async fn sigkill_and_restart_loses_nothing() {
     }
     server.kill_9();
 
-    let server = Server::start(data.path());
+    let mut server = Node::alone(data.path(), &[]);
     let base = server.base.clone();
     for (sid, (status, points, seg, labels)) in sids.iter().zip(before) {
         let mut status_after = get_json(&http, &base, sid, "/api/status").await;
