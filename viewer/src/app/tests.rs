@@ -138,3 +138,31 @@ fn commands_wait_for_the_end_of_the_frame() {
     assert_eq!(app.view.current_label, 2);
     assert!(!app.apply_commands(), "each command is applied once");
 }
+
+#[test]
+fn a_cancel_while_a_run_starts_is_kept_until_its_job_is_known() {
+    use crate::document::RunningJob;
+    let mut app = app();
+    app.doc.volume = Some(std::sync::Arc::new(
+        crate::volume_data::VolumeData::zeros_for_tests([4, 4, 4], [1.0; 3]),
+    ));
+    app.segment();
+    assert_eq!(app.doc.job, Some(RunningJob::Starting { cancelled: false }));
+    app.segment();
+    assert!(app.doc.segment_again, "a second run waits for the first");
+    app.cancel_segmentation();
+    assert!(!app.doc.segment_again);
+    assert_eq!(app.doc.job, Some(RunningJob::Starting { cancelled: true }));
+    // The server's first answer names the job (the cancel goes out then); it shows as
+    // running until the server says it stopped.
+    app.apply(job(JobState::Running, None));
+    assert_eq!(
+        app.doc.job,
+        Some(RunningJob::Running {
+            job_id: 7,
+            progress: 1.0
+        })
+    );
+    app.apply(job(JobState::Cancelled, None));
+    assert!(app.doc.job.is_none());
+}
