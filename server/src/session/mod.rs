@@ -8,6 +8,7 @@ mod disk;
 mod engine_input;
 pub mod files;
 pub mod jobs;
+mod memory;
 pub mod points;
 pub mod private;
 pub mod prompts;
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 pub use self::jobs::{JobStatus, Jobs};
+pub use self::memory::MemoryUse;
 pub use self::points::{ClickView, MarkError, Point, PointSet};
 pub use self::prompts::{Prompt, PromptLog, PromptShape, SliceRect};
 pub use self::store::{SessionStore, StoreError};
@@ -164,39 +166,6 @@ pub enum Durability {
     Durable,
     /// Written, not synced: the slice being looked at (lost at worst on a power cut).
     Buffered,
-}
-
-/// Volume bytes held in memory by all sessions, and the budget they should stay under.
-#[derive(Debug, Default)]
-pub struct MemoryUse {
-    loaded: std::sync::atomic::AtomicUsize,
-    /// 0: no budget.
-    budget: std::sync::atomic::AtomicUsize,
-}
-
-impl MemoryUse {
-    pub fn loaded(&self) -> usize {
-        self.loaded.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    pub fn budget(&self) -> Option<usize> {
-        Some(self.budget.load(std::sync::atomic::Ordering::Relaxed)).filter(|&b| b > 0)
-    }
-
-    pub fn set_budget(&self, bytes: usize) {
-        self.budget
-            .store(bytes, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    pub fn over_budget(&self) -> bool {
-        self.budget().is_some_and(|b| self.loaded() > b)
-    }
-
-    fn changed(&self, added: usize, removed: usize) {
-        use std::sync::atomic::Ordering::Relaxed;
-        self.loaded.fetch_add(added, Relaxed);
-        self.loaded.fetch_sub(removed.min(self.loaded()), Relaxed);
-    }
 }
 
 /// Session work failed.
