@@ -12,7 +12,7 @@ use interseg_shared::ids::InvalidSessionId;
 use crate::cluster::ClusterError;
 use crate::segmentation::EngineError;
 use crate::session::run::RunError;
-use crate::session::{MarkError, SessionError, StoreError};
+use crate::session::{Closing, MarkError, SessionError, StoreError};
 use crate::volume::LoadError;
 
 /// A failed request. The comment on each variant gives its status.
@@ -299,6 +299,10 @@ impl From<SessionError> for ApiError {
             // A stored volume that no longer decodes is the server's problem, not the request's.
             SessionError::Load(load) => Self::Internal(format!("stored volume unreadable: {load}")),
             SessionError::NoResult => Self::NoSegmentation,
+            SessionError::Closed(Closing::Deleted) => Self::SessionNotFound,
+            SessionError::Closed(Closing::Moved) => Self::ClusterUnavailable(
+                "the session moved to another server while this request ran".to_owned(),
+            ),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -81,7 +81,7 @@ pub async fn run(
         )),
         None => tokio::spawn(session::store::run_expiry(store.clone(), period)),
     });
-    let _keep_alive = state.cluster.clone().map(|cluster| {
+    let keep_alive = state.cluster.clone().map(|cluster| {
         AbortOnDropHandle::new(tokio::spawn(cluster::tasks::keep_alive(
             cluster,
             store.clone(),
@@ -103,6 +103,8 @@ pub async fn run(
     let served = serve::serve(listener, app(state), tls, idle_timeout, shutdown).await;
     // A node that stops gracefully hands its sessions over at once.
     if let Some(cluster) = cluster {
+        // Renewals stop first: one under way must not take back a lease just released.
+        drop(keep_alive);
         cluster.leave(&store).await;
     }
     served

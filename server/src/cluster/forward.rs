@@ -16,6 +16,12 @@ pub const FORWARDED_HEADER: &str = "x-interseg-forwarded-by";
 
 /// A node that does not accept a connection within this is taken for dead.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// A connection silent this long is probed, every `PROBE_EVERY`, `PROBES` times: a node that
+/// lost power answers no probe, and a request waiting on it fails within about 10 s instead
+/// of hanging (a response itself may take long: a large segmentation).
+const PROBE_AFTER: Duration = Duration::from_secs(4);
+const PROBE_EVERY: Duration = Duration::from_secs(2);
+const PROBES: u32 = 3;
 
 /// Forwarding failed.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +46,9 @@ impl Default for Forwarder {
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(CONNECT_TIMEOUT));
         connector.set_nodelay(true);
+        connector.set_keepalive(Some(PROBE_AFTER));
+        connector.set_keepalive_interval(Some(PROBE_EVERY));
+        connector.set_keepalive_retries(Some(PROBES));
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .build(connector);
@@ -89,8 +98,21 @@ impl Forwarder {
     }
 }
 
-/// Headers that describe one connection, not the message (RFC 9110 §7.6.1).
+/// Headers that describe one connection, not the message (RFC 9110 §7.6.1): the standard
+/// ones, and those the `Connection` header names.
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    let named: Vec<String> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|name| name.trim().to_ascii_lowercase())
+        .filter(|name| !name.is_empty())
+        .collect();
+    for name in named {
+        headers.remove(name.as_str());
+    }
+    headers.remove("proxy-connection");
     for name in [
         header::CONNECTION,
         header::PROXY_AUTHENTICATE,

@@ -55,8 +55,9 @@ pub struct Cluster {
     /// Where other nodes reach this one.
     pub url: String,
     pub lease: Duration,
-    /// The cluster's shared secret: marks requests forwarded between nodes.
-    key: String,
+    /// The cluster's shared secret: marks requests forwarded between nodes. Read again every
+    /// beat (a Redis that restarted empty gets a new one, and every node learns it).
+    key: std::sync::RwLock<String>,
     registry: Registry,
     forwarder: Forwarder,
     /// Where sessions held elsewhere were found, for a beat: forwarded requests ask Redis
@@ -89,7 +90,7 @@ impl Cluster {
         let registry = Registry::connect(redis_url).await?;
         let key = registry.cluster_key().await?;
         let cluster = Self {
-            key,
+            key: std::sync::RwLock::new(key),
             node: uuid::Uuid::new_v4().simple().to_string(),
             url,
             lease: Duration::from_millis(config.lease_ms.max(300)),
@@ -213,8 +214,17 @@ impl Cluster {
     pub async fn await_lapse(&self, id: SessionId) -> Result<(), ClusterError> {
         self.forget_owner(id);
         let deadline = tokio::time::Instant::now() + self.lease + self.beat_period();
+        let Some(silent) = self.registry.owner(id).await? else {
+            return Ok(());
+        };
         while tokio::time::Instant::now() < deadline {
-            if self.registry.owner(id).await?.is_none() {
+            // Lapsed, or another node took the session over already.
+            if self
+                .registry
+                .owner(id)
+                .await?
+                .is_none_or(|owner| owner != silent)
+            {
                 return Ok(());
             }
             tokio::time::sleep(LAPSE_POLL).await;
@@ -238,9 +248,27 @@ impl Cluster {
 
     /// Whether another node of this cluster forwarded the request with these headers.
     pub fn forwarded(&self, headers: &axum::http::HeaderMap) -> bool {
+        let key = self.key();
         headers
             .get(forward::FORWARDED_HEADER)
-            .is_some_and(|mark| mark.as_bytes() == self.key.as_bytes())
+            .is_some_and(|mark| same_secret(mark.as_bytes(), key.as_bytes()))
+    }
+
+    fn key(&self) -> String {
+        self.key
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reads the cluster's secret again (see `key`).
+    async fn refresh_key(&self) -> Result<(), RegistryError> {
+        let key = self.registry.cluster_key().await?;
+        *self
+            .key
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = key;
+        Ok(())
     }
 
     /// Sends `request` to the node at `url`.
@@ -249,12 +277,17 @@ impl Cluster {
         url: &str,
         request: Request<Body>,
     ) -> Result<Response<Body>, ForwardError> {
-        self.forwarder.forward(url, request, Some(&self.key)).await
+        let key = self.key();
+        self.forwarder.forward(url, request, Some(&key)).await
     }
 
-    /// Leaves the cluster: gives up every lease (other nodes take the sessions over at once)
-    /// and the node's registration.
+    /// Leaves the cluster: writes down when each session was last used, gives up every lease
+    /// (other nodes take the sessions over at once) and the node's registration.
     pub async fn leave(&self, store: &SessionStore) {
+        let flush = store.clone();
+        tokio::task::spawn_blocking(move || flush.flush_activity())
+            .await
+            .ok();
         for id in store.ids() {
             store.release(id);
             if let Err(err) = self.registry.release(id, &self.node).await {
@@ -266,4 +299,9 @@ impl Cluster {
         }
         tracing::info!(node = %self.node, "left the cluster");
     }
+}
+
+/// Whether two secrets are equal, in time that does not depend on where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }

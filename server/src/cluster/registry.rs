@@ -67,9 +67,9 @@ impl Registry {
     pub async fn connect(url: &str) -> Result<Self, RegistryError> {
         let client = redis::Client::open(url)?;
         let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(2);
+            .set_connection_timeout(Some(Duration::from_secs(1)))
+            .set_response_timeout(Some(Duration::from_secs(1)))
+            .set_number_of_retries(1);
         let redis = client.get_connection_manager_with_config(config).await?;
         let registry = Self { redis };
         registry.ping().await?;

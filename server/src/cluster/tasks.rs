@@ -13,15 +13,20 @@ use crate::session::SessionStore;
 /// dropped.
 pub async fn keep_alive(cluster: Arc<Cluster>, store: SessionStore) {
     loop {
-        if let Err(err) = cluster.beat().await {
+        let held = store.ids();
+        // At once, so that a slow answer to one does not hold the renewals back.
+        let (beat, key, renewed) = tokio::join!(
+            cluster.beat(),
+            cluster.refresh_key(),
+            cluster.registry.renew(&held, &cluster.node, cluster.lease),
+        );
+        if let Err(err) = beat {
             tracing::warn!("cluster heartbeat failed: {err}");
         }
-        let held = store.ids();
-        match cluster
-            .registry
-            .renew(&held, &cluster.node, cluster.lease)
-            .await
-        {
+        if let Err(err) = key {
+            tracing::warn!("could not read the cluster's key: {err}");
+        }
+        match renewed {
             Ok(lost) => {
                 for id in lost {
                     store.release(id);
@@ -74,7 +79,19 @@ async fn expire_orphans(
     cluster: &Cluster,
     store: &SessionStore,
 ) -> Result<(), super::ClusterError> {
-    for id in cluster.registry.sessions().await? {
+    // The registry's list, and the folders on the shared disk (a Redis that restarted empty
+    // no longer lists the sessions of nodes that died meanwhile).
+    let mut ids = cluster.registry.sessions().await?;
+    let list = store.clone();
+    ids.extend(
+        tokio::task::spawn_blocking(move || list.folder_ids())
+            .await
+            .map_err(|err| super::ClusterError::Task(err.to_string()))?,
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    let timeout = store.timeout();
+    for id in ids {
         if store.get(id).is_some() || cluster.registry.owner(id).await?.is_some() {
             continue;
         }
@@ -84,18 +101,30 @@ async fn expire_orphans(
             .map_err(|err| super::ClusterError::Task(err.to_string()))?;
         match idle {
             None => cluster.registry.forget(id).await?,
-            Some(idle) if idle > store.timeout() => {
-                if cluster
+            Some(idle) if idle > timeout => {
+                if !cluster
                     .registry
                     .acquire(id, &cluster.node, cluster.lease)
                     .await?
                 {
-                    let remove = store.clone();
-                    tokio::task::spawn_blocking(move || remove.remove_folder_of(id))
-                        .await
-                        .map_err(|err| super::ClusterError::Task(err.to_string()))?;
+                    continue;
+                }
+                // Held now, so nobody uses it meanwhile: still idle by its files?
+                let remove = store.clone();
+                let removed = tokio::task::spawn_blocking(move || {
+                    let expired = remove.idle_on_disk(id).is_some_and(|idle| idle > timeout);
+                    if expired {
+                        remove.remove_folder_of(id);
+                    }
+                    expired
+                })
+                .await
+                .map_err(|err| super::ClusterError::Task(err.to_string()))?;
+                if removed {
                     cluster.deleted(id).await?;
                     tracing::info!(session = %id.short(), "expired a session no node held");
+                } else {
+                    cluster.registry.release(id, &cluster.node).await?;
                 }
             }
             Some(_) => {}

@@ -83,6 +83,7 @@ impl Session {
         revision: u64,
         naming: LabelNaming,
     ) -> Result<StoredResult, SessionError> {
+        self.ensure_open()?;
         // The objects found, as the original lists them: `np.unique(seg[seg > 0])`, so
         // background is never listed (clients count objects from this list).
         let unique_labels = labels

@@ -157,6 +157,18 @@ pub struct Session {
     /// The change whose metadata is on disk. Held while writing it: writes happen outside the
     /// state's lock, one at a time, and an older snapshot never overwrites a newer one.
     written: Mutex<u64>,
+    /// Let go of (deleted, or another node holds it now): nothing may be written any more.
+    /// Set under `written`, so that once set no write is under way either.
+    closed: Mutex<Option<Closing>>,
+}
+
+/// Why a session was let go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closing {
+    /// Deleted, by request or by expiry.
+    Deleted,
+    /// Another node of the cluster holds it now.
+    Moved,
 }
 
 /// Whether a change must survive a power cut once it is acknowledged.
@@ -183,6 +195,10 @@ pub enum SessionError {
     ResultUnreadable(String),
     #[error("writing the label volume failed: {0}")]
     Export(String),
+    /// The session was let go while this request worked on it (deleted, or taken over by
+    /// another node of a cluster): nothing of it was written.
+    #[error("the session was closed while this request ran ({0:?})")]
+    Closed(Closing),
 }
 
 impl Session {
@@ -210,6 +226,7 @@ impl Session {
             last_seen: Mutex::new(last_seen),
             memory,
             written: Mutex::new(0),
+            closed: Mutex::new(None),
         }
     }
 
@@ -299,6 +316,8 @@ impl Session {
             if state.change == snapshot.0 {
                 state.meta = before;
             }
+            // Not written: when the session was last used is still to be written down.
+            state.active_since_written = true;
             return Err(E::from(err));
         }
         Ok(answer)
@@ -322,6 +341,7 @@ impl Session {
             .written
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.ensure_open()?;
         if *written >= *change {
             return Ok(());
         }
@@ -332,6 +352,22 @@ impl Session {
         )?;
         *written = *change;
         Ok(())
+    }
+
+    /// Fails once the session was let go: see [`Session::shut_down`].
+    pub(super) fn ensure_open(&self) -> Result<(), SessionError> {
+        match self.closing() {
+            Some(why) => Err(SessionError::Closed(why)),
+            None => Ok(()),
+        }
+    }
+
+    /// Why the session was let go, if it was.
+    pub fn closing(&self) -> Option<Closing> {
+        *self
+            .closed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// A new revision: a source of file names never used before in this session.
@@ -386,6 +422,7 @@ impl Session {
         format: VolumeFormat,
         loaded: LoadedVolume,
     ) -> Result<StoredVolume, SessionError> {
+        self.ensure_open()?;
         let (stored, before, snapshot) = {
             let mut state = self.lock();
             let file = files::volume_file(state.meta.take_revision(), format);
@@ -465,10 +502,22 @@ impl Session {
         Ok(true)
     }
 
-    /// Stops engine work and forgets the decoded volume (before the session is deleted).
-    fn shut_down(&self) {
+    /// Lets the session go (it is deleted, or another node holds it now): stops engine work,
+    /// forgets the decoded volume, refuses results still to come, and writes nothing more.
+    fn shut_down(&self, why: Closing) {
+        {
+            let _no_write_under_way = self
+                .written
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            *self
+                .closed
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(why);
+        }
         let mut state = self.lock();
         state.cancel.cancel();
+        state.generation += 1;
         self.hold(&mut state, None);
     }
 }

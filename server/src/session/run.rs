@@ -58,6 +58,19 @@ pub async fn segment(
     session: Arc<Session>,
     control: RunControl,
 ) -> Result<StoredResult, RunError> {
+    let ran = run(runner, Arc::clone(&session), control).await;
+    // A run stopped because its session was let go says so, not that a new file came.
+    match (ran, session.closing()) {
+        (Err(RunError::Superseded), Some(why)) => Err(SessionError::Closed(why).into()),
+        (ran, _) => ran,
+    }
+}
+
+async fn run(
+    runner: Runner<'_>,
+    session: Arc<Session>,
+    control: RunControl,
+) -> Result<StoredResult, RunError> {
     let inputs = blocking({
         let session = Arc::clone(&session);
         move || session.run_inputs(&control)

@@ -14,8 +14,11 @@ use interseg_shared::ids::SessionId;
 use tokio::time::Instant;
 
 use super::files::{META_FILE, is_partial_upload};
-use super::{Durability, MemoryUse, Session, SessionError, SessionMeta, private};
+use super::{Closing, Durability, MemoryUse, Session, SessionError, SessionMeta, private};
 use crate::volume::LoadLimits;
+
+/// A session folder being deleted is first renamed to this prefix.
+const DELETING: &str = ".deleting-";
 
 /// Where startup moves session folders it cannot read (never a session id, so never reopened).
 pub const QUARANTINE_DIR: &str = "quarantine";
@@ -65,6 +68,11 @@ impl SessionStore {
         let memory = Arc::new(MemoryUse::default());
         for entry in fs::read_dir(root).map_err(folder_error)? {
             let entry = entry.map_err(folder_error)?;
+            // A deletion a crash cut short: the user asked for it.
+            if entry.file_name().to_string_lossy().starts_with(DELETING) {
+                remove_tree(&entry.path());
+                continue;
+            }
             let Some(id) = entry
                 .file_name()
                 .to_str()
@@ -128,8 +136,14 @@ impl SessionStore {
             return Ok(Some(session));
         }
         let dir = self.shared.root.join(id.to_string());
-        if !dir.is_dir() {
-            return Ok(None);
+        match fs::metadata(dir.join(META_FILE)) {
+            Ok(_) => {}
+            Err(err) if err.kind() == io::ErrorKind::NotFound && !dir.is_dir() => {
+                return Ok(None);
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            // The shared disk failing now is no reason to set the session aside.
+            Err(source) => return Err(StoreError::Folder { path: dir, source }),
         }
         let memory = Arc::clone(&self.shared.memory);
         match reopen(id, &dir, self.shared.limits, self.shared.timeout, memory) {
@@ -149,7 +163,7 @@ impl SessionStore {
     /// in flight on it is cancelled.
     pub fn release(&self, id: SessionId) {
         if let Some(session) = self.map().remove(&id) {
-            session.shut_down();
+            session.shut_down(Closing::Moved);
         }
     }
 
@@ -171,6 +185,16 @@ impl SessionStore {
         )
     }
 
+    /// The ids of the session folders on disk. Blocking.
+    pub fn folder_ids(&self) -> Vec<SessionId> {
+        let Ok(entries) = fs::read_dir(&self.shared.root) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect()
+    }
+
     /// The metadata of session `id` as its files hold it, for a session this node does not
     /// hold (a listing). Blocking.
     pub fn meta_on_disk(&self, id: SessionId) -> Option<SessionMeta> {
@@ -181,7 +205,7 @@ impl SessionStore {
     /// Deletes the folder of a session this node does not hold in memory (it holds its
     /// lease). Blocking.
     pub fn remove_folder_of(&self, id: SessionId) {
-        remove_folder(&self.shared.root.join(id.to_string()));
+        remove_folder(&self.shared.root, &self.shared.root.join(id.to_string()));
     }
 
     fn map(&self) -> MutexGuard<'_, HashMap<SessionId, Arc<Session>>> {
@@ -268,8 +292,8 @@ impl SessionStore {
         let Some(session) = self.map().remove(&id) else {
             return false;
         };
-        session.shut_down();
-        remove_folder(session.dir());
+        session.shut_down(Closing::Deleted);
+        remove_folder(&self.shared.root, session.dir());
         tracing::info!(session = %id.short(), "session deleted");
         true
     }
@@ -408,7 +432,19 @@ fn quarantine(root: &Path, id: SessionId, dir: &Path, why: &str) {
     }
 }
 
-fn remove_folder(dir: &Path) {
+/// Deletes a session folder: first moved aside in one step (a node reopening the session
+/// meanwhile finds all of it or nothing), then removed.
+fn remove_folder(root: &Path, dir: &Path) {
+    let aside = root.join(format!("{DELETING}{}", uuid::Uuid::new_v4().simple()));
+    let dir = match fs::rename(dir, &aside) {
+        Ok(()) => aside.as_path(),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return,
+        Err(_) => dir,
+    };
+    remove_tree(dir);
+}
+
+fn remove_tree(dir: &Path) {
     if let Err(err) = fs::remove_dir_all(dir)
         && err.kind() != io::ErrorKind::NotFound
     {

@@ -151,3 +151,30 @@ fn remove_deletes_the_folder() {
     assert!(!a.dir().exists());
     assert!(store.is_empty());
 }
+
+#[test]
+fn a_session_let_go_writes_nothing_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SessionStore::open(dir.path(), limits(), Duration::from_secs(3600)).unwrap();
+    let moved = store.create().unwrap();
+    let deleted = store.create().unwrap();
+    let on_disk = fs::read(moved.dir().join(META_FILE)).unwrap();
+    // Another node holds it now; a request still working on it here must not write.
+    store.release(moved.id);
+    let late = moved.update(Durability::Durable, |state| {
+        state.meta.current_slice = 7;
+        Ok::<_, SessionError>(())
+    });
+    assert!(
+        matches!(late, Err(SessionError::Closed(Closing::Moved))),
+        "{late:?}"
+    );
+    assert_eq!(fs::read(moved.dir().join(META_FILE)).unwrap(), on_disk);
+    assert!(store.remove(deleted.id));
+    let late = deleted.update(Durability::Durable, |_| Ok::<_, SessionError>(()));
+    assert!(
+        matches!(late, Err(SessionError::Closed(Closing::Deleted))),
+        "{late:?}"
+    );
+    assert!(!deleted.dir().exists());
+}
