@@ -10,6 +10,7 @@ use interseg_shared::volume::Volume;
 
 use super::LabelClicks;
 use super::compete::Grower;
+use super::joint;
 use super::object_region::ObjectRegion;
 use super::region::{self, Region, index_of};
 use super::seed_model::{SeedModel, smoothed};
@@ -20,7 +21,7 @@ use crate::segmentation::engine::{PromptBox, Scan};
 pub(super) fn label_growers<'r>(
     scan: Scan<'_>,
     labels: &[LabelClicks],
-    region_of: &impl Fn(VoxelIndex) -> Option<&'r ObjectRegion>,
+    region_of: &impl Fn(&[VoxelIndex]) -> Option<&'r ObjectRegion>,
 ) -> (Vec<Grower>, HashMap<u8, Vec<usize>>) {
     let volume = scan.volume;
     let mut exclusions = Vec::new();
@@ -31,7 +32,7 @@ pub(super) fn label_growers<'r>(
         let found: Vec<&ObjectRegion> = clicks
             .include
             .iter()
-            .filter_map(|&c| region_of(c))
+            .filter_map(|&c| region_of(&[c]))
             .collect();
         let Some(first) = found.first() else {
             continue;
@@ -61,7 +62,14 @@ pub(super) fn label_growers<'r>(
                 }
             })
             .collect();
-        let (allowed, corrected) = allowed_region(scan, &clicks.include, &cut, &clicks.boxes);
+        let (mut allowed, corrected) = allowed_region(scan, &clicks.include, &cut, &clicks.boxes);
+        // Boxes bound a label already: no joint search beyond them.
+        if clicks.include.len() >= joint::MIN_CLICKS
+            && clicks.boxes.is_empty()
+            && let Some(together) = region_of(&clicks.include)
+        {
+            allowed = joint::widen(volume, allowed, together, &excluded, sigma);
+        }
         let allowed = Arc::new(allowed);
         corrections.insert(clicks.label, corrected);
         tracing::debug!(
@@ -81,7 +89,7 @@ pub(super) fn label_growers<'r>(
             let mut marked: Vec<usize> = clicks
                 .exclude
                 .iter()
-                .filter_map(|&c| region_of(c).map(|r| (c, r)))
+                .filter_map(|&c| region_of(&[c]).map(|r| (c, r)))
                 .flat_map(|(c, r)| marked_by(volume, c, r, &include_models))
                 .collect();
             marked.extend(clicks.exclude.iter().filter_map(|&c| volume.offset(c)));

@@ -4,6 +4,8 @@
 //! object for tissue alike ([`sharpest`]); an exclude click cuts its label's regions back to
 //! before that flood reached it. In CT, a region walled in by bone is a bone's inside: the
 //! object is the whole bone ([`bone`]).
+//! A label with several include clicks also searches from all of them at once, and takes that
+//! joint region where its boundary is clearly sharper ([`joint`]).
 //! Each exclude click finds the other object it marks the same way. All labels and all
 //! exclusions then compete for voxels by geodesic cost, each within its own region
 //! ([`compete`]); edges are then moved to local intensity midpoints ([`refine`]). Regions
@@ -18,6 +20,7 @@ mod compete;
 pub mod distance;
 mod growers;
 mod holes;
+mod joint;
 mod necks;
 mod object_region;
 mod refine;
@@ -95,18 +98,25 @@ impl Engine for ClassicalEngine {
         }
         let started = std::time::Instant::now();
         let fingerprint = VolumeFingerprint::of(scan);
-        // Every object to find: each click's own.
-        let objects: Vec<Vec<VoxelIndex>> = labels
+        // Every object to find: each click's own, and a label's include clicks together once
+        // there are enough of them.
+        let mut objects: Vec<Vec<VoxelIndex>> = labels
             .iter()
             .flat_map(|l| l.include.iter().chain(&l.exclude))
             .map(|&c| vec![c])
             .collect();
+        objects.extend(
+            labels
+                .iter()
+                .filter(|l| l.include.len() >= joint::MIN_CLICKS)
+                .map(|l| l.include.clone()),
+        );
         let regions = self.object_regions(scan, fingerprint, objects, control)?;
         control.report(0.7);
         let regions_done = started.elapsed();
-        let region_of = |c: VoxelIndex| {
+        let region_of = |clicks: &[VoxelIndex]| {
             regions
-                .get(&ClickKey::new(fingerprint, &[c]))
+                .get(&ClickKey::new(fingerprint, clicks))
                 .map(Arc::as_ref)
         };
         let (growers, corrections) = label_growers(scan, &labels, &region_of);
