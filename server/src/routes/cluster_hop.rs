@@ -32,11 +32,12 @@ pub enum Hop {
 
 /// Serves the request for session `id` here, or forwards it to its owner.
 pub async fn hop(state: &AppState, id: SessionId, request: Request) -> Hop {
+    // Held here: served at once, alone or in a cluster, with nothing kept or asked of Redis.
+    if let Some(session) = state.sessions.get(id) {
+        return Hop::Here(session, request);
+    }
     let Some(cluster) = &state.cluster else {
-        return match state.sessions.get(id) {
-            Some(session) => Hop::Here(session, request),
-            None => answer(ApiError::SessionNotFound),
-        };
+        return answer(ApiError::SessionNotFound);
     };
     let forwarded = cluster.forwarded(request.headers());
     let mut request = match Replayable::new(request).await {
