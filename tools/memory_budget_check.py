@@ -13,12 +13,13 @@ import sys
 import requests
 
 
-def rss_mib(pid: str) -> float:
+def rss_mib(pid: str, field: str = "VmRSS") -> float:
+    """Resident memory now, or (VmHWM) at its peak since the process started."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+    raise RuntimeError(f"no {field}")
 
 
 def loaded_bytes(url: str) -> int:
@@ -48,7 +49,7 @@ def main() -> None:
         peak = max(peak, rss_mib(pid))
     print(json.dumps({
         "sessions": count,
-        "peak_rss_mib": round(peak, 1),
+        "peak_rss_mib": round(max(peak, rss_mib(pid, "VmHWM")), 1),
         "final_rss_mib": round(rss_mib(pid), 1),
         "loaded_volume_mib": round(loaded_bytes(url) / 2**20, 1),
         "answered": answered,

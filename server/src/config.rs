@@ -32,7 +32,7 @@ pub struct Config {
 
     /// Decoded volumes kept in memory, in bytes (`8G`, `512M` and `0` for no budget; default:
     /// half the machine's memory). Past it, the volumes of the sessions used least recently
-    /// are let go and decoded again from disk when next needed.
+    /// are let go and decoded again from disk when next needed, keeping room for one more.
     #[arg(long, env = "INTERSEG_MEMORY_BUDGET", value_parser = parse_bytes)]
     pub memory_budget: Option<u64>,
 

@@ -303,15 +303,16 @@ impl SessionStore {
         &self.shared.memory
     }
 
-    /// Over the memory budget, lets go of the decoded volumes of the sessions used least
-    /// recently (never `keep`'s) until back under it; they are decoded again from disk when
-    /// next needed. Returns the bytes freed. Blocking (it takes each session's lock briefly).
+    /// Over the memory budget (less room for the next decode, [`MemoryUse::limit`]), lets go
+    /// of the decoded volumes of the sessions used least recently (never `keep`'s) until back
+    /// under it; they are decoded again from disk when next needed. Returns the bytes freed.
+    /// Blocking (it takes each session's lock briefly).
     pub fn enforce_memory_budget(&self, keep: SessionId) -> usize {
         let memory = &self.shared.memory;
-        let Some(budget) = memory.budget() else {
+        let Some(limit) = memory.limit() else {
             return 0;
         };
-        if memory.loaded() <= budget {
+        if memory.loaded() <= limit {
             return 0;
         }
         let mut held: Vec<(Instant, Arc<Session>)> = self
@@ -323,7 +324,7 @@ impl SessionStore {
         held.sort_by_key(|(seen, _)| *seen);
         let mut freed = 0;
         for (_, session) in held {
-            if memory.loaded() <= budget {
+            if memory.loaded() <= limit {
                 break;
             }
             freed += session.unload();
