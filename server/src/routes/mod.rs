@@ -91,12 +91,8 @@ pub fn router(state: AppState) -> Router {
             "{}".into()
         }
     };
+    // The API description too is behind the token: with one set, no route answers without it.
     router
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            access::require_api_token,
-        ))
-        .layer(middleware::from_fn_with_state(state.clone(), rate::limit))
         .route(
             "/api/openapi.json",
             get(move || {
@@ -109,6 +105,11 @@ pub fn router(state: AppState) -> Router {
                 }
             }),
         )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            access::require_api_token,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), rate::limit))
         // Every route, the token's refusals included, is counted under its template.
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -273,7 +273,7 @@ async fn unknown_routes_and_methods_do_not_panic() {
 }
 
 #[tokio::test]
-async fn an_api_token_guards_every_endpoint_but_the_api_description() {
+async fn an_api_token_guards_every_endpoint_the_api_description_included() {
     let server = TestServer::spawn_with(|c| {
         c.api_token = Some("lab-token".to_owned());
         c.admin_token = Some("admin-token".to_owned());
@@ -313,6 +313,8 @@ async fn an_api_token_guards_every_endpoint_but_the_api_description() {
     let response = get("/healthz", Some("lab-token")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let response = get("/api/openapi.json", None).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = get("/api/openapi.json", Some("lab-token")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let upload = server
         .http

@@ -182,9 +182,9 @@ impl ServerClient {
             .await
     }
 
-    /// Whether the server answers at all (it serves its API description to anyone).
+    /// Whether the server answers at all (an answer refusing the token is an answer too).
     pub async fn ping(&self) -> Result<(), ClientError> {
-        self.send(self.request(Method::GET, "/api/openapi.json", None))
+        self.send(self.request(Method::GET, "/healthz", None))
             .await
             .map(|_| ())
     }
