@@ -13,7 +13,7 @@
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
-use super::region::{face_neighbours, index_of};
+use super::region::{Region, face_neighbours, index_of};
 use super::seed_model::{SeedModel, smoothed, value};
 use crate::segmentation::engine::{EngineError, RunControl};
 
@@ -35,6 +35,8 @@ const MAX_EDGE_GROWTH: f64 = 2.0;
 /// The band reaches at most this fraction of the way to what lies just outside its region.
 const MIDPOINT: f32 = 0.8;
 const BUCKETS: usize = 8192;
+const SEEN: u8 = 1;
+const ENVELOPE: u8 = 2;
 const CANCEL_CHECK_EVERY: usize = 1 << 16;
 
 /// The flood's outcome: voxels in the order taken, and the band each was taken at.
@@ -62,18 +64,18 @@ pub fn grow_band(
         .iter()
         .map(|&k| bucket_of(k).unwrap_or(BUCKETS - 1))
         .collect();
-    // Zeroed and touched only where the flood goes.
-    let mut seen = vec![false; n];
+    // Per voxel: SEEN (judged once), ENVELOPE. One array, so that a voxel's flags share a
+    // cache line (the flood is bound by memory). Zeroed and touched only where it goes.
+    let mut flags = vec![0u8; n];
     let mut queue: Vec<Vec<usize>> = vec![Vec::new(); BUCKETS];
     // Voxels in the order taken, with the bucket each was taken at.
     let mut taken: Vec<(usize, usize)> = Vec::new();
     // The envelope: taken voxels and their face neighbours.
-    let mut in_envelope = vec![false; n];
     let mut envelope = 0usize;
     // Envelope size, and voxels taken, at each ladder step reached so far.
     let mut sizes: Vec<usize> = Vec::with_capacity(LADDER.len());
     let mut counts: Vec<usize> = Vec::with_capacity(LADDER.len());
-    seed_queue(volume, seeds, &mut seen, &mut queue[0])?;
+    seed_queue(volume, seeds, &mut flags, &mut queue[0])?;
     let mut level = 0;
     'flood: while level < BUCKETS {
         let Some(offset) = queue[level].pop() else {
@@ -93,7 +95,7 @@ pub fn grow_band(
         };
         taken.push((offset, level));
         let at = index_of(offset, dims);
-        envelope += enclose(offset, dims, &mut in_envelope);
+        envelope += enclose(offset, dims, &mut flags);
         // A step already past a leak's growth need not be finished.
         let past_leak = sizes
             .last()
@@ -108,11 +110,11 @@ pub fn grow_band(
         }
         for (_, w) in face_neighbours(at, dims) {
             let next = w[0] + dims[0] * (w[1] + dims[1] * w[2]);
-            if seen[next] {
+            if flags[next] & SEEN != 0 {
                 continue;
             }
             // Each voxel is judged once: the first time it is reached.
-            seen[next] = true;
+            flags[next] |= SEEN;
             // Smoothed, noise inside the object does not stop the flood; raw, a voxel that
             // sticks out of the object (its median is the outside's) still counts as its own.
             let judged = deviation(smoothed(volume, w)).min(deviation(value(volume, w)));
@@ -175,15 +177,15 @@ fn bucket_of(deviation: f32) -> Option<usize> {
 fn seed_queue(
     volume: &Volume,
     seeds: &[(VoxelIndex, SeedModel)],
-    seen: &mut [bool],
+    flags: &mut [u8],
     queue: &mut Vec<usize>,
 ) -> Result<(), EngineError> {
     for (seed, _) in seeds {
         let start = volume
             .offset(*seed)
             .ok_or(EngineError::PromptOutside(*seed))?;
-        if !seen[start] {
-            seen[start] = true;
+        if flags[start] & SEEN == 0 {
+            flags[start] |= SEEN;
             queue.push(start);
         }
     }
@@ -191,14 +193,14 @@ fn seed_queue(
 }
 
 /// Adds the voxel at `offset` and its face neighbours to the envelope; how many were new.
-fn enclose(offset: usize, dims: [usize; 3], in_envelope: &mut [bool]) -> usize {
+fn enclose(offset: usize, dims: [usize; 3], flags: &mut [u8]) -> usize {
     let at = index_of(offset, dims);
     let mut added = 0;
     for o in std::iter::once(offset)
         .chain(face_neighbours(at, dims).map(|(_, w)| w[0] + dims[0] * (w[1] + dims[1] * w[2])))
     {
-        if !in_envelope[o] {
-            in_envelope[o] = true;
+        if flags[o] & ENVELOPE == 0 {
+            flags[o] |= ENVELOPE;
             added += 1;
         }
     }
@@ -221,19 +223,17 @@ fn outside_deviation(
     deviation: &impl Fn(f32) -> f32,
 ) -> Option<f32> {
     let dims = volume.dims();
-    let n = dims[0] * dims[1] * dims[2];
-    // Zeroed and touched only around the region.
-    let mut inside = vec![false; n];
-    for &(o, _) in taken {
-        inside[o] = true;
-    }
-    let mut counted = vec![false; n];
+    let offsets: Vec<usize> = taken.iter().map(|&(o, _)| o).collect();
+    // Box-local masks: the region is small beside the volume.
+    let inside = Region::from_offsets(dims, &offsets);
+    let lo = inside.lo.map(|x| x.saturating_sub(1));
+    let hi = [0, 1, 2].map(|a| (inside.hi[a] + 1).min(dims[a]));
+    let mut counted = Region::empty_box(dims, lo, hi);
     let mut rim: Vec<f32> = Vec::new();
-    for &(o, _) in taken {
+    for &o in &offsets {
         for (_, w) in face_neighbours(index_of(o, dims), dims) {
-            let wo = w[0] + dims[0] * (w[1] + dims[1] * w[2]);
-            if !inside[wo] && !counted[wo] {
-                counted[wo] = true;
+            if !inside.contains(w) && !counted.contains(w) {
+                counted.insert(w);
                 rim.push(deviation(smoothed(volume, w)));
             }
         }

@@ -6,28 +6,42 @@ use rayon::prelude::*;
 /// Squared distance (mm²) from each voxel of a `dims` grid to the nearest voxel where
 /// `inside` is false, or beyond the grid's border; 0 outside.
 pub fn squared_depth_mm(dims: [usize; 3], inside: &[bool], spacing_mm: [f64; 3]) -> Vec<f64> {
-    let mut d: Vec<f64> = inside
-        .iter()
-        .map(|&is_in| if is_in { f64::INFINITY } else { 0.0 })
-        .collect();
-    let slab = dims[0] * dims[1];
-    if slab == 0 || dims[2] == 0 {
-        return d;
+    let [ni, nj, nk] = dims;
+    let slab = ni * nj;
+    let start = |is_in: bool| if is_in { f64::INFINITY } else { 0.0 };
+    if slab == 0 || nk == 0 {
+        return inside.iter().map(|&is_in| start(is_in)).collect();
     }
+    // The pass along k first, in parallel over j: each plane of constant j is gathered
+    // (k-major), transformed along k, then scattered into the slabs.
+    let planes: Vec<Vec<f64>> = (0..nj)
+        .into_par_iter()
+        .map_init(Lines::default, |lines, j| {
+            let mut plane: Vec<f64> = (0..nk)
+                .flat_map(|k| &inside[(j + nj * k) * ni..(j + nj * k + 1) * ni])
+                .map(|&is_in| start(is_in))
+                .collect();
+            for i in 0..ni {
+                lines.transform(&mut plane, i, ni, nk, spacing_mm[2]);
+            }
+            plane
+        })
+        .collect();
+    let mut d = vec![0.0; slab * nk];
     // The passes along i and j stay within a slab of constant k: slabs go in parallel.
     d.par_chunks_mut(slab)
-        .for_each_init(Lines::default, |lines, slab| {
-            for j in 0..dims[1] {
-                lines.transform(slab, j * dims[0], 1, dims[0], spacing_mm[0]);
+        .enumerate()
+        .for_each_init(Lines::default, |lines, (k, slab)| {
+            for (j, row) in slab.chunks_mut(ni).enumerate() {
+                row.copy_from_slice(&planes[j][k * ni..(k + 1) * ni]);
             }
-            for i in 0..dims[0] {
-                lines.transform(slab, i, dims[0], dims[1], spacing_mm[1]);
+            for j in 0..nj {
+                lines.transform(slab, j * ni, 1, ni, spacing_mm[0]);
+            }
+            for i in 0..ni {
+                lines.transform(slab, i, ni, nj, spacing_mm[1]);
             }
         });
-    let mut lines = Lines::default();
-    for base in 0..slab {
-        lines.transform(&mut d, base, slab, dims[2], spacing_mm[2]);
-    }
     d
 }
 

@@ -9,8 +9,7 @@
 //! it is much narrower than the objects on both of its sides. The clicked object is then
 //! every voxel of the region nearer (along the region) to its own core than to another core.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::VecDeque;
 
 use interseg_shared::geometry::VoxelIndex;
 
@@ -39,7 +38,7 @@ pub fn cut_at_necks(
         .filter(|&s| region.contains(s))
         .collect();
     let size = region.size();
-    // Cells of the box are numbered in 31 bits (see `assign_to_cores`).
+    // A box of 2^31 cells would need 16 GiB of depths: such a region is taken whole.
     if region.len() < MIN_VOXELS || seeds.is_empty() || size.iter().product::<usize>() >= 1 << 31 {
         return Ok(region.clone());
     }
@@ -159,13 +158,16 @@ fn assign_to_cores(region: &Region, depth: &[f64], core: &[bool], spacing_mm: [f
         .filter(|&(_, &c)| c)
         .map(|(&d, _)| d)
         .fold(f64::INFINITY, f64::min);
-    // 1: ours, 2: another core's, 0: not yet reached.
+    // 1: ours, 2: another core's, 0: not yet reached, OUTSIDE: not in the region.
+    const OUTSIDE: u8 = 3;
     let mut owner: Vec<u8> = depth
         .iter()
         .zip(core)
         .map(|(&d, &c)| {
             if c {
                 1
+            } else if d <= 0.0 {
+                OUTSIDE
             } else if d >= rim {
                 2
             } else {
@@ -173,36 +175,32 @@ fn assign_to_cores(region: &Region, depth: &[f64], core: &[bool], spacing_mm: [f
             }
         })
         .collect();
-    // Only cores' voxels beside unreached ones start the race. Heap entries are (cost in
-    // micrometres, owner, cell) packed into a u64, in that order of significance.
-    let pack = |cost: u64, who: u8, o: usize| {
-        (cost.min(u64::from(u32::MAX)) << 32) | (u64::from(who - 1) << 31) | o as u64
-    };
-    let mut heap: BinaryHeap<Reverse<u64>> = BinaryHeap::new();
+    // Only cores' voxels beside unreached ones start the race.
+    let mut race = Race::default();
     for (o, &who) in owner.iter().enumerate() {
-        if who != 0 && neighbours6(o, size).any(|w| owner[w] == 0 && depth[w] > 0.0) {
-            heap.push(Reverse(pack(0, who, o)));
+        if matches!(who, 1 | 2) && neighbours6(o, size).any(|w| owner[w] == 0) {
+            race.start(who, o);
         }
     }
-    while let Some(Reverse(packed)) = heap.pop() {
-        let cost = packed >> 32;
-        let who = if packed & (1 << 31) == 0 { 1 } else { 2 };
-        let o = (packed & ((1 << 31) - 1)) as usize;
-        if owner[o] != 0 && cost > 0 {
-            continue;
-        }
-        owner[o] = who;
-        let at = unflat(o, size);
-        for (axis, w) in neighbours6_axis(at, size) {
-            let wf = flat(w, size);
-            if owner[wf] == 0 && depth[wf] > 0.0 {
-                #[expect(
-                    clippy::cast_possible_truncation,
-                    clippy::cast_sign_loss,
-                    reason = "micrometres"
-                )]
-                let step = (spacing_mm[axis] * 1000.0) as u64;
-                heap.push(Reverse(pack(cost + step, who, wf)));
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "micrometres"
+    )]
+    let steps = spacing_mm.map(|s| ((s * 1000.0) as u64).max(1));
+    let mut level = Vec::new();
+    while race.next_level(&mut level) {
+        for &(cost, who, o) in &level {
+            if owner[o] != 0 && cost > 0 {
+                continue;
+            }
+            owner[o] = who;
+            let at = unflat(o, size);
+            for (axis, w) in neighbours6_axis(at, size) {
+                let wf = flat(w, size);
+                if owner[wf] == 0 {
+                    race.push(axis, cost + steps[axis], who, wf);
+                }
             }
         }
     }
@@ -214,6 +212,50 @@ fn assign_to_cores(region: &Region, depth: &[f64], core: &[bool], spacing_mm: [f
         }
     }
     out
+}
+
+/// Dijkstra's queue for steps of three lengths (one per axis): entries pushed along one axis
+/// arrive in order of cost, so a FIFO per axis replaces a heap. Each cost level is taken whole,
+/// ours first, so that at equal cost the clicked object wins.
+#[derive(Default)]
+struct Race {
+    /// (cost in micrometres, owner, cell), per axis of the last step.
+    queues: [VecDeque<(u64, u8, usize)>; 3],
+}
+
+impl Race {
+    fn start(&mut self, who: u8, cell: usize) {
+        self.queues[0].push_back((0, who, cell));
+    }
+
+    fn push(&mut self, axis: usize, cost: u64, who: u8, cell: usize) {
+        self.queues[axis].push_back((cost, who, cell));
+    }
+
+    /// Moves the entries of the lowest cost still queued into `level`, ours first; false when
+    /// none are left.
+    fn next_level(&mut self, level: &mut Vec<(u64, u8, usize)>) -> bool {
+        level.clear();
+        let Some(cost) = self
+            .queues
+            .iter()
+            .filter_map(|q| q.front())
+            .map(|e| e.0)
+            .min()
+        else {
+            return false;
+        };
+        for queue in &mut self.queues {
+            while let Some(&entry) = queue.front().filter(|e| e.0 == cost) {
+                level.push(entry);
+                queue.pop_front();
+            }
+        }
+        // Only the owner's order matters: a cell's owner is the first to reach it at the
+        // lowest cost, and ours first at equal cost.
+        level.sort_unstable_by_key(|e| e.1);
+        true
+    }
 }
 
 #[inline]
