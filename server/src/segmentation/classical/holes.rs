@@ -4,6 +4,8 @@
 
 use interseg_shared::geometry::VoxelIndex;
 
+use rayon::prelude::*;
+
 use super::region::Region;
 
 /// Fills the holes of `label` in `labels` on every axial slice of the box `lo..hi`, except
@@ -71,52 +73,76 @@ pub fn fill_small_holes(region: &Region, max_area: usize) -> Region {
     let size = region.size();
     let (w, h) = (size[0], size[1]);
     let mut bits = region.bits().to_vec();
-    let mut visited = vec![false; w * h];
-    let mut component = Vec::new();
-    let mut stack = Vec::new();
-    for k in 0..size[2] {
-        let slice = &mut bits[w * h * k..w * h * (k + 1)];
-        visited.fill(false);
-        for start in 0..w * h {
-            if slice[start] || visited[start] {
-                continue;
+    if w * h > 0 {
+        // Slices are independent: they go in parallel.
+        bits.par_chunks_mut(w * h)
+            .for_each_init(SliceScratch::default, |scratch, slice| {
+                fill_small_holes_in_slice(slice, w, h, max_area, scratch);
+            });
+    }
+    Region::from_bits(region.dims, region.lo, region.hi, bits)
+}
+
+/// Buffers for one slice at a time, kept across slices.
+#[derive(Default)]
+struct SliceScratch {
+    visited: Vec<bool>,
+    component: Vec<usize>,
+    stack: Vec<usize>,
+}
+
+fn fill_small_holes_in_slice(
+    slice: &mut [bool],
+    w: usize,
+    h: usize,
+    max_area: usize,
+    scratch: &mut SliceScratch,
+) {
+    let SliceScratch {
+        visited,
+        component,
+        stack,
+    } = scratch;
+    visited.clear();
+    visited.resize(w * h, false);
+    for start in 0..w * h {
+        if slice[start] || visited[start] {
+            continue;
+        }
+        // One 4-connected gap: filled if small and not open to the box's edge.
+        component.clear();
+        let mut open = false;
+        visited[start] = true;
+        stack.push(start);
+        while let Some(c) = stack.pop() {
+            component.push(c);
+            let (i, j) = (c % w, c / w);
+            open |= i == 0 || j == 0 || i + 1 == w || j + 1 == h;
+            let mut visit = |n: usize| {
+                if !slice[n] && !visited[n] {
+                    visited[n] = true;
+                    stack.push(n);
+                }
+            };
+            if i > 0 {
+                visit(c - 1);
             }
-            // One 4-connected gap: filled if small and not open to the box's edge.
-            component.clear();
-            let mut open = false;
-            visited[start] = true;
-            stack.push(start);
-            while let Some(c) = stack.pop() {
-                component.push(c);
-                let (i, j) = (c % w, c / w);
-                open |= i == 0 || j == 0 || i + 1 == w || j + 1 == h;
-                let mut visit = |n: usize| {
-                    if !slice[n] && !visited[n] {
-                        visited[n] = true;
-                        stack.push(n);
-                    }
-                };
-                if i > 0 {
-                    visit(c - 1);
-                }
-                if i + 1 < w {
-                    visit(c + 1);
-                }
-                if j > 0 {
-                    visit(c - w);
-                }
-                if j + 1 < h {
-                    visit(c + w);
-                }
+            if i + 1 < w {
+                visit(c + 1);
             }
-            if !open && component.len() <= max_area {
-                for &c in &component {
-                    slice[c] = true;
-                }
+            if j > 0 {
+                visit(c - w);
+            }
+            if j + 1 < h {
+                visit(c + w);
+            }
+        }
+        if !open && component.len() <= max_area {
+            for &c in component.iter() {
+                slice[c] = true;
             }
         }
     }
-    Region::from_bits(region.dims, region.lo, region.hi, bits)
 }
 
 #[cfg(test)]
