@@ -3,7 +3,6 @@
 //! would have it. Voxels of other labels are never taken.
 
 use interseg_shared::geometry::VoxelIndex;
-
 use rayon::prelude::*;
 
 use super::region::Region;
@@ -91,6 +90,7 @@ struct SliceScratch {
     stack: Vec<usize>,
 }
 
+/// [`fill_small_holes`] on one axial slice of `w` × `h` cells.
 fn fill_small_holes_in_slice(
     slice: &mut [bool],
     w: usize,
@@ -138,7 +138,7 @@ fn fill_small_holes_in_slice(
             }
         }
         if !open && component.len() <= max_area {
-            for &c in component.iter() {
+            for &c in &*component {
                 slice[c] = true;
             }
         }
