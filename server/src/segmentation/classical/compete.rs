@@ -49,8 +49,27 @@ pub fn compete(
     let (volume, spacing_mm) = (scan.volume, scan.spacing_mm);
     let dims = volume.dims();
     let n = dims[0] * dims[1] * dims[2];
-    // 0 = nobody yet; otherwise 1 + the grower's index. Zeroed and touched only where growth goes.
-    let mut owner = vec![0u16; n];
+    // Owners are kept over the box that holds every grower's region and seeds: far smaller
+    // than the volume, so the race's random lookups stay in cache.
+    let (lo, hi) = growers
+        .iter()
+        .flat_map(|g| {
+            g.seeds
+                .iter()
+                .map(|&s| (s, s.map(|x| x + 1)))
+                .chain((g.allowed.len() > 0).then_some((g.allowed.lo, g.allowed.hi)))
+        })
+        .fold((dims, [0; 3]), |(lo, hi), (l, h)| {
+            (
+                [0, 1, 2].map(|a| lo[a].min(l[a])),
+                [0, 1, 2].map(|a| hi[a].max(h[a]).min(dims[a])),
+            )
+        });
+    let size = [0, 1, 2].map(|a| hi[a].saturating_sub(lo[a]));
+    let cell =
+        |v: VoxelIndex| (v[0] - lo[0]) + size[0] * ((v[1] - lo[1]) + size[1] * (v[2] - lo[2]));
+    // 0 = nobody yet; otherwise 1 + the grower's index.
+    let mut owner = vec![0u16; size[0] * size[1] * size[2]];
     let mut labels = vec![0u8; n];
     let mut held_back = Vec::new();
     let mut heap: BinaryHeap<Reverse<(u32, u16, usize)>> = BinaryHeap::new();
@@ -72,10 +91,11 @@ pub fn compete(
     let mut settled = 0usize;
     while let Some(Reverse((cost_bits, rank, offset))) = heap.pop() {
         let r = usize::from(rank);
-        if !may_take(r, owner[offset]) {
+        let at = index_of(offset, dims);
+        if !may_take(r, owner[cell(at)]) {
             continue;
         }
-        owner[offset] = rank + 1;
+        owner[cell(at)] = rank + 1;
         let grower = &growers[r];
         labels[offset] = grower.label;
         if let Some(against) = grower.against {
@@ -86,14 +106,13 @@ pub fn compete(
             return Err(EngineError::Cancelled);
         }
         let cost = f32::from_bits(cost_bits);
-        let at = index_of(offset, dims);
         let here = value(volume, at);
         for (axis, w) in face_neighbours(at, dims) {
             if !grower.allowed.contains(w) {
                 continue;
             }
             let next = w[0] + dims[0] * (w[1] + dims[1] * w[2]);
-            if !may_take(r, owner[next]) || scan.is_fixed(next) {
+            if !may_take(r, owner[cell(w)]) || scan.is_fixed(next) {
                 continue;
             }
             let edge = (value(volume, w) - here).abs() / grower.sigma;
