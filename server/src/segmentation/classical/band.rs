@@ -13,7 +13,7 @@
 use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 
-use super::region::{Region, face_neighbours, index_of};
+use super::region::{face_neighbours, index_of};
 use super::seed_model::{SeedModel, smoothed, value};
 use crate::segmentation::engine::{EngineError, RunControl};
 
@@ -35,8 +35,12 @@ const MAX_EDGE_GROWTH: f64 = 2.0;
 /// The band reaches at most this fraction of the way to what lies just outside its region.
 const MIDPOINT: f32 = 0.8;
 const BUCKETS: usize = 8192;
+/// Flags of a voxel in the flood: judged once; in the envelope; in the chosen region; on its
+/// rim.
 const SEEN: u8 = 1;
 const ENVELOPE: u8 = 2;
+const INSIDE: u8 = 4;
+const RIM: u8 = 8;
 const CANCEL_CHECK_EVERY: usize = 1 << 16;
 
 /// The flood's outcome: voxels in the order taken, and the band each was taken at.
@@ -64,7 +68,7 @@ pub fn grow_band(
         .iter()
         .map(|&k| bucket_of(k).unwrap_or(BUCKETS - 1))
         .collect();
-    // Per voxel: SEEN (judged once), ENVELOPE. One array, so that a voxel's flags share a
+    // Per voxel: the flags above, in one array, so that a voxel's flags share a
     // cache line (the flood is bound by memory). Zeroed and touched only where it goes.
     let mut flags = vec![0u8; n];
     let mut queue: Vec<Vec<usize>> = vec![Vec::new(); BUCKETS];
@@ -134,7 +138,7 @@ pub fn grow_band(
         .min(taken.len());
     taken.truncate(keep.max(seeds.len()));
     // Nearly the midpoint rule: the band stops short of what lies just outside it.
-    if let Some(outside) = outside_deviation(volume, &taken, &deviation)
+    if let Some(outside) = outside_deviation(volume, &taken, &mut flags, &deviation)
         && let Some(limit) = bucket_of(outside * MIDPOINT)
     {
         let kept = taken.partition_point(|&(_, b)| b <= limit);
@@ -216,24 +220,24 @@ fn widest_before_leak(sizes: &[usize], counts: &[usize], cap: usize) -> usize {
     chosen
 }
 
-/// The median deviation of the voxels just outside the region (its face neighbours).
+/// The median deviation of the voxels just outside the region (its face neighbours). Marks
+/// the region and its rim in `flags` (the flood's, which are already where the region is).
 fn outside_deviation(
     volume: &Volume,
     taken: &[(usize, usize)],
+    flags: &mut [u8],
     deviation: &impl Fn(f32) -> f32,
 ) -> Option<f32> {
     let dims = volume.dims();
-    let offsets: Vec<usize> = taken.iter().map(|&(o, _)| o).collect();
-    // Box-local masks: the region is small beside the volume.
-    let inside = Region::from_offsets(dims, &offsets);
-    let lo = inside.lo.map(|x| x.saturating_sub(1));
-    let hi = [0, 1, 2].map(|a| (inside.hi[a] + 1).min(dims[a]));
-    let mut counted = Region::empty_box(dims, lo, hi);
+    for &(o, _) in taken {
+        flags[o] |= INSIDE;
+    }
     let mut rim: Vec<f32> = Vec::new();
-    for &o in &offsets {
+    for &(o, _) in taken {
         for (_, w) in face_neighbours(index_of(o, dims), dims) {
-            if !inside.contains(w) && !counted.contains(w) {
-                counted.insert(w);
+            let wo = w[0] + dims[0] * (w[1] + dims[1] * w[2]);
+            if flags[wo] & (INSIDE | RIM) == 0 {
+                flags[wo] |= RIM;
                 rim.push(deviation(smoothed(volume, w)));
             }
         }
