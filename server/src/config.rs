@@ -65,7 +65,7 @@ pub struct Config {
 
     /// Token every API request must carry (`Authorization: Bearer …`), for a server shared
     /// over a network; none (the default) leaves the API open, as the original system was.
-    /// The API description stays public.
+    /// Every route asks for it, the API description and health check included.
     #[arg(long, env = "INTERSEG_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
 

@@ -43,8 +43,8 @@ pub use self::session_layer::CurrentSession;
         description = "Interactive 3D segmentation of medical volumes. Every endpoint of the \
             original system is served unchanged; session-scoped endpoints take the session in \
             the X-Session-ID header and create one when it is absent. A server started with \
-            --api-token answers 401 to any request without 'Authorization: Bearer <token>' \
-            (this document stays public)."
+            --api-token answers 401 to any request without 'Authorization: Bearer <token>', \
+            this document included."
     ),
     tags(
         (name = "sessions", description = "Session lifecycle"),
