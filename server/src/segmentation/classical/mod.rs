@@ -8,7 +8,8 @@
 //! joint region where its boundary is clearly sharper ([`joint`]).
 //! Each exclude click finds the other object it marks the same way. All labels and all
 //! exclusions then compete for voxels by geodesic cost, each within its own region
-//! ([`compete`]); edges are then moved to local intensity midpoints ([`refine`]). Regions
+//! ([`compete`]); edges are then moved to local intensity midpoints ([`refine`]), and parts
+//! cut off from the clicks dropped ([`islands`]). Regions
 //! depend only on their clicks, so they are kept ([`cache`]): a
 //! correction recomputes its own label only. Deterministic: the same prompts give the same
 //! labels.
@@ -20,6 +21,7 @@ mod compete;
 pub mod distance;
 mod growers;
 mod holes;
+mod islands;
 mod joint;
 mod necks;
 mod object_region;
@@ -39,6 +41,7 @@ use self::cache::{ClickKey, RegionCache, VolumeFingerprint};
 use self::compete::{Grower, Outcome, compete};
 use self::growers::label_growers;
 use self::holes::fill_holes;
+use self::islands::drop_unclicked_parts;
 use self::object_region::{ObjectRegion, object_region};
 use self::refine::refine_boundary;
 
@@ -187,6 +190,7 @@ impl ClassicalEngine {
 
 /// Moves each label's edges to local midpoints and fills its holes, within a margin of what it
 /// could take; an exclusion's voxels stay out, the clicks and what corrections found stay in.
+/// What is left apart from the clicks goes.
 fn refine_labels(
     volume: &Volume,
     labels: &mut [u8],
@@ -228,6 +232,12 @@ fn refine_labels(
             &kept_in,
         );
         fill_holes(labels, dims, label, lo, hi, &kept_out);
+        let clicks: Vec<usize> = grower
+            .seeds
+            .iter()
+            .filter_map(|&s| volume.offset(s))
+            .collect();
+        drop_unclicked_parts(labels, dims, label, lo, hi, &clicks);
     }
 }
 
