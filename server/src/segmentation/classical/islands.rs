@@ -1,10 +1,12 @@
 //! A label is the object its include clicks are on: parts of it that no click's part touches
 //! (what an exclusion cut off from the clicks, specks the competition or the edge refinement
-//! left) are not the object, and go.
+//! left) are not the object, and go. Parts touch through faces, as in ITK's and nibabel users'
+//! default connected components: a voxel meeting the object only at an edge or a corner is a
+//! speck.
 
 use interseg_shared::geometry::VoxelIndex;
 
-/// Clears the voxels of `label` in the box `lo..hi` of `labels` that are not 26-connected to
+/// Clears the voxels of `label` in the box `lo..hi` of `labels` that are not face-connected to
 /// one of `clicks`. Does nothing unless every click holds the label: a click the label does
 /// not hold (taken by a locked label, a box's centre in a ring's hole) would leave its part
 /// unreachable.
@@ -39,13 +41,7 @@ pub fn drop_unclicked_parts(
     let member: Vec<bool> = (0..size[0] * size[1] * size[2])
         .map(|l| labels[offset(l)] == label)
         .collect();
-    let members = member.iter().filter(|&&m| m).count();
-    // Face neighbours first: they nearly always reach every part, and cost a quarter of the
-    // 26 neighbours that decide when they do not.
-    let mut reached = flood(&member, size, &starts, false);
-    if reached.iter().filter(|&&r| r).count() < members {
-        reached = flood(&member, size, &starts, true);
-    }
+    let reached = flood(&member, size, &starts);
     for (l, (&m, &r)) in member.iter().zip(&reached).enumerate() {
         if m && !r {
             labels[offset(l)] = 0;
@@ -61,8 +57,8 @@ fn local_index(l: usize, size: [usize; 3]) -> VoxelIndex {
     ]
 }
 
-/// The cells of `member` connected to `starts` (face neighbours, or all 26 with `corners`).
-fn flood(member: &[bool], size: [usize; 3], starts: &[usize], corners: bool) -> Vec<bool> {
+/// The cells of `member` face-connected to `starts`.
+fn flood(member: &[bool], size: [usize; 3], starts: &[usize]) -> Vec<bool> {
     let mut reached = vec![false; member.len()];
     let mut stack: Vec<usize> = Vec::new();
     for &s in starts {
@@ -87,21 +83,11 @@ fn flood(member: &[bool], size: [usize; 3], starts: &[usize], corners: bool) -> 
                 stack.push(n);
             }
         };
-        if corners {
-            for dk in -1..=1 {
-                for dj in -1..=1 {
-                    for di in -1..=1 {
-                        visit([di, dj, dk]);
-                    }
-                }
-            }
-        } else {
-            for a in 0..3 {
-                for step in [-1, 1] {
-                    let mut d = [0; 3];
-                    d[a] = step;
-                    visit(d);
-                }
+        for a in 0..3 {
+            for step in [-1, 1] {
+                let mut d = [0; 3];
+                d[a] = step;
+                visit(d);
             }
         }
     }
@@ -113,19 +99,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parts_away_from_the_clicks_go_and_diagonal_touches_hold() {
+    fn parts_away_from_the_clicks_go_and_faces_hold_them() {
         let dims = [8, 3, 3];
         let at = |i: usize, j: usize, k: usize| i + 8 * (j + 3 * k);
         let mut labels = vec![0u8; 8 * 3 * 3];
-        // The clicked part, a part touching it only at a corner, a part apart from both.
+        // The clicked part (an L through faces), a voxel touching it only at a corner, a part
+        // apart from both.
         labels[at(0, 0, 0)] = 2;
         labels[at(1, 0, 0)] = 2;
-        labels[at(2, 1, 1)] = 2;
+        labels[at(1, 1, 0)] = 2;
+        labels[at(2, 2, 1)] = 2;
         labels[at(5, 1, 1)] = 2;
         labels[at(6, 1, 1)] = 3;
         drop_unclicked_parts(&mut labels, dims, 2, [0, 0, 0], [8, 3, 3], &[at(0, 0, 0)]);
         assert_eq!(labels[at(1, 0, 0)], 2);
-        assert_eq!(labels[at(2, 1, 1)], 2);
+        assert_eq!(labels[at(1, 1, 0)], 2);
+        assert_eq!(labels[at(2, 2, 1)], 0, "a corner touch is a speck");
         assert_eq!(labels[at(5, 1, 1)], 0);
         assert_eq!(labels[at(6, 1, 1)], 3, "another label is not touched");
     }
