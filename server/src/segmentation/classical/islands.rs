@@ -1,15 +1,15 @@
 //! A label is the object its include clicks are on: parts of it that no click's part touches
 //! (what an exclusion cut off from the clicks, specks the competition or the edge refinement
-//! left) are not the object, and go. Parts touch through faces, as in ITK's and nibabel users'
-//! default connected components: a voxel meeting the object only at an edge or a corner is a
+//! left) are not the object, and go. Parts touch through faces, as ITK's and scipy's connected
+//! components count by default: a voxel meeting the object only at an edge or a corner is a
 //! speck.
 
 use interseg_shared::geometry::VoxelIndex;
 
 /// Clears the voxels of `label` in the box `lo..hi` of `labels` that are not face-connected to
-/// one of `clicks`. Does nothing unless every click holds the label: a click the label does
-/// not hold (taken by a locked label, a box's centre in a ring's hole) would leave its part
-/// unreachable.
+/// one of `clicks`. Does nothing unless every click lies in the box and holds the label: a
+/// click the label does not hold (taken by a locked label, a box's centre in a ring's hole), or
+/// one outside the box, would leave its part unreachable.
 pub fn drop_unclicked_parts(
     labels: &mut [u8],
     dims: [usize; 3],
@@ -34,9 +34,10 @@ pub fn drop_unclicked_parts(
             (c / dims[0]) % dims[1],
             c / (dims[0] * dims[1]),
         ];
-        if (0..3).all(|a| v[a] >= lo[a] && v[a] < hi[a]) {
-            starts.push((v[0] - lo[0]) + strides[1] * (v[1] - lo[1]) + strides[2] * (v[2] - lo[2]));
+        if !(0..3).all(|a| v[a] >= lo[a] && v[a] < hi[a]) {
+            return;
         }
+        starts.push((v[0] - lo[0]) + strides[1] * (v[1] - lo[1]) + strides[2] * (v[2] - lo[2]));
     }
     let member: Vec<bool> = (0..size[0] * size[1] * size[2])
         .map(|l| labels[offset(l)] == label)
@@ -124,6 +125,9 @@ mod tests {
         let dims = [4, 1, 1];
         let mut labels = vec![2, 0, 0, 2];
         drop_unclicked_parts(&mut labels, dims, 2, [0, 0, 0], [4, 1, 1], &[0, 2]);
+        assert_eq!(labels, vec![2, 0, 0, 2]);
+        // A click outside the box: its part may reach into the box from outside.
+        drop_unclicked_parts(&mut labels, dims, 2, [1, 0, 0], [4, 1, 1], &[0]);
         assert_eq!(labels, vec![2, 0, 0, 2]);
     }
 }
