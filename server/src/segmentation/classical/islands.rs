@@ -6,6 +6,8 @@
 
 use interseg_shared::geometry::VoxelIndex;
 
+use super::region::index_of;
+
 /// Clears the voxels of `label` in the box `lo..hi` of `labels` that are not face-connected to
 /// one of `clicks`. Does nothing unless every click lies in the box and holds the label: a
 /// click the label does not hold (taken by a locked label, a box's centre in a ring's hole), or
@@ -24,16 +26,12 @@ pub fn drop_unclicked_parts(
     let size = [0, 1, 2].map(|a| hi[a].saturating_sub(lo[a]));
     let strides = [1, size[0], size[0] * size[1]];
     let offset = |l: usize| {
-        let v = local_index(l, size);
+        let v = index_of(l, size);
         (lo[0] + v[0]) + dims[0] * ((lo[1] + v[1]) + dims[1] * (lo[2] + v[2]))
     };
     let mut starts = Vec::new();
     for &c in clicks {
-        let v = [
-            c % dims[0],
-            (c / dims[0]) % dims[1],
-            c / (dims[0] * dims[1]),
-        ];
+        let v = index_of(c, dims);
         if !(0..3).all(|a| v[a] >= lo[a] && v[a] < hi[a]) {
             return;
         }
@@ -50,14 +48,6 @@ pub fn drop_unclicked_parts(
     }
 }
 
-fn local_index(l: usize, size: [usize; 3]) -> VoxelIndex {
-    [
-        l % size[0],
-        (l / size[0]) % size[1],
-        l / (size[0] * size[1]),
-    ]
-}
-
 /// The cells of `member` face-connected to `starts`.
 fn flood(member: &[bool], size: [usize; 3], starts: &[usize]) -> Vec<bool> {
     let mut reached = vec![false; member.len()];
@@ -70,7 +60,7 @@ fn flood(member: &[bool], size: [usize; 3], starts: &[usize]) -> Vec<bool> {
     }
     let strides = [1, size[0], size[0] * size[1]];
     while let Some(l) = stack.pop() {
-        let v = local_index(l, size);
+        let v = index_of(l, size);
         let mut visit = |d: [isize; 3]| {
             let mut n = 0;
             for a in 0..3 {

@@ -211,11 +211,15 @@ fn refine_labels(
         let hi = [0, 1, 2].map(|a| (grower.allowed.hi[a] + REFINE_MARGIN).min(dims[a]));
         let label = grower.label;
         let kept_out = |o: usize| held_back.binary_search(&(label, o)).is_ok();
-        // The user's include clicks, and what each correction found around itself, stay.
-        let mut kept_in: Vec<usize> = grower
+        let clicks: Vec<usize> = grower
             .seeds
             .iter()
             .filter_map(|&s| volume.offset(s))
+            .collect();
+        // The user's include clicks, and what each correction found around itself, stay.
+        let mut kept_in: Vec<usize> = clicks
+            .iter()
+            .copied()
             .chain(corrections.get(&label).into_iter().flatten().copied())
             .filter(|&o| labels[o] == label)
             .collect();
@@ -232,11 +236,6 @@ fn refine_labels(
             &kept_in,
         );
         fill_holes(labels, dims, label, lo, hi, &kept_out);
-        let clicks: Vec<usize> = grower
-            .seeds
-            .iter()
-            .filter_map(|&s| volume.offset(s))
-            .collect();
         drop_unclicked_parts(labels, dims, label, lo, hi, &clicks);
     }
 }
