@@ -86,11 +86,22 @@ pub(super) fn label_growers<'r>(
                 .iter()
                 .flat_map(|r| r.models.iter().copied())
                 .collect();
+            let label_region = first.tight();
             let mut marked: Vec<usize> = clicks
                 .exclude
                 .iter()
                 .filter_map(|&c| region_of(&[c]).map(|r| (c, r)))
-                .flat_map(|(c, r)| marked_by(volume, c, r, &include_models))
+                .flat_map(|(c, r)| {
+                    // On the label's rim, the exclusion competes only near the click.
+                    let mut marked = marked_by(volume, c, r, &include_models);
+                    let depth = depth_mm(&label_region, c, scan.spacing_mm);
+                    if let Some(reach) = rim_reach(depth, scan.spacing_mm) {
+                        marked.retain(|&o| {
+                            within_mm(index_of(o, volume.dims()), c, reach, scan.spacing_mm)
+                        });
+                    }
+                    marked
+                })
                 .collect();
             marked.extend(clicks.exclude.iter().filter_map(|&c| volume.offset(c)));
             marked.sort_unstable();
@@ -241,7 +252,24 @@ pub(super) fn restore_beyond_reach(
 /// How far (mm) an exclude click at `c` reaches into the label's `region`: a multiple of how
 /// deep it lies inside it.
 fn exclude_reach(region: &Region, c: VoxelIndex, spacing_mm: [f64; 3]) -> f64 {
-    (EXCLUDE_REACH_PER_DEPTH * depth_mm(region, c, spacing_mm)).max(MIN_REACH_MM)
+    let depth = depth_mm(region, c, spacing_mm);
+    match rim_reach(depth, spacing_mm) {
+        Some(reach) => reach,
+        None => (EXCLUDE_REACH_PER_DEPTH * depth).max(MIN_REACH_MM),
+    }
+}
+
+/// An exclude click at most this many voxels deep in its label's region lies on the label's
+/// rim (a partial-volume fringe, a sliver along a neighbour): it corrects the edge there,
+/// within `RIM_REACH_PER_DEPTH` times its depth, and no more; a wide cut would take the
+/// object's body with it. A leak into a neighbour is deeper than that.
+const RIM_VOXELS: f64 = 2.0;
+const RIM_REACH_PER_DEPTH: f64 = 3.0;
+
+/// How far (mm) an exclude click `depth` mm deep reaches when it lies on a rim, else `None`.
+fn rim_reach(depth: f64, spacing_mm: [f64; 3]) -> Option<f64> {
+    let voxel = spacing_mm.iter().copied().fold(f64::INFINITY, f64::min);
+    (depth > 0.0 && depth <= RIM_VOXELS * voxel).then(|| (RIM_REACH_PER_DEPTH * depth).max(voxel))
 }
 
 /// Whether `v` lies within `reach` mm of `c`.

@@ -333,9 +333,10 @@ fn a_click_in_marrow_takes_the_whole_bone_and_not_the_fat_beside_it() {
 
 #[test]
 fn an_exclude_click_near_an_edge_takes_its_part_not_the_far_side() {
-    // A slab 4 voxels thick and 100 long; a cut left only its first 20 voxels. An exclude click
-    // at 30, 2 voxels deep, reaches about 20 mm: what lies beyond that is given back.
-    let dims = [100, 4, 4];
+    // A slab 8 voxels thick and 100 long; a cut left only its first 20 voxels. An exclude click
+    // at 30, 4 voxels deep (deeper than a rim), reaches about 40 mm: what lies beyond that is
+    // given back.
+    let dims = [100, 8, 8];
     let all: Vec<usize> = (0..dims[0] * dims[1] * dims[2]).collect();
     let region = Region::from_offsets(dims, &all);
     let first: Vec<usize> = all
@@ -344,12 +345,39 @@ fn an_exclude_click_near_an_edge_takes_its_part_not_the_far_side() {
         .filter(|&o| region::index_of(o, dims)[0] < 20)
         .collect();
     let cut = Region::from_offsets(dims, &first);
-    let restored = restore_beyond_reach(&region, &cut, &[[30, 1, 1]], [1.0; 3]);
-    assert!(restored.contains([10, 1, 1]), "what the cut kept stays");
-    assert!(!restored.contains([30, 1, 1]), "the click's own part goes");
+    let restored = restore_beyond_reach(&region, &cut, &[[30, 3, 3]], [1.0; 3]);
+    assert!(restored.contains([10, 3, 3]), "what the cut kept stays");
+    assert!(!restored.contains([30, 3, 3]), "the click's own part goes");
     assert!(
-        !restored.contains([45, 1, 1]),
+        !restored.contains([45, 3, 3]),
         "and what lies within its reach"
     );
-    assert!(restored.contains([80, 1, 1]), "the far side comes back");
+    assert!(restored.contains([80, 3, 3]), "the far side comes back");
+}
+
+#[test]
+fn an_exclude_click_on_the_rim_corrects_the_edge_there_only() {
+    let dims = [40, 40, 40];
+    let (c, r) = ([20.0, 20.0, 20.0], 12.0);
+    let vol = balls(dims, &[(c, r)]);
+    // One voxel inside the ball's edge: the user trims the edge there.
+    let rim = [31, 20, 20];
+    let result = ClassicalEngine::default()
+        .segment(
+            scan(&vol),
+            &[LabelPrompt {
+                label: 1,
+                include: vec![[20, 20, 20]],
+                exclude: vec![rim],
+                boxes: vec![],
+            }],
+            None,
+            &RunControl::default(),
+        )
+        .unwrap();
+    let offset = |v: VoxelIndex| v[0] + dims[0] * (v[1] + dims[1] * v[2]);
+    assert_eq!(result.labels[offset(rim)], 0);
+    let ball = ball_voxels(dims, c, r);
+    let kept = count(&result, 1);
+    assert!(kept * 100 >= ball * 95, "{kept} of {ball} voxels kept");
 }
