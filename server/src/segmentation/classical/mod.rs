@@ -6,7 +6,8 @@
 //! object is the whole bone ([`bone`]).
 //! A label with several include clicks also searches from all of them at once, and takes that
 //! joint region where its boundary is clearly sharper ([`joint`]).
-//! Each exclude click finds the other object it marks the same way. All labels and all
+//! Each exclude click finds the other object it marks the same way (one on the label's rim
+//! acts only near itself: it trims the edge there). All labels and all
 //! exclusions then compete for voxels by geodesic cost, each within its own region
 //! ([`compete`]); edges are then moved to local intensity midpoints ([`refine`]), and parts
 //! cut off from the clicks dropped ([`islands`]). Regions
