@@ -360,7 +360,8 @@ fn an_exclude_click_on_the_rim_corrects_the_edge_there_only() {
     let dims = [40, 40, 40];
     let (c, r) = ([20.0, 20.0, 20.0], 12.0);
     let vol = balls(dims, &[(c, r)]);
-    // One voxel inside the ball's edge: the user trims the edge there.
+    // Two voxels deep in the ball (its edge voxel on this line is 32): the user trims the
+    // edge there.
     let rim = [31, 20, 20];
     let result = ClassicalEngine::default()
         .segment(
