@@ -47,19 +47,18 @@ pub(super) fn label_growers<'r>(
             .collect();
         // An include click's object ends where its flood's boundary first became sharp
         // (the tight cut).
+        let uncut: Vec<Cow<'_, Region>> = found.iter().map(|r| r.tight()).collect();
         let cut: Vec<Cow<'_, Region>> = found
             .iter()
-            .map(|r| {
-                let uncut = r.tight();
-                match r.before(&excluded) {
-                    Some(cut) => Cow::Owned(restore_beyond_reach(
-                        &uncut,
-                        &cut,
-                        &clicks.exclude,
-                        scan.spacing_mm,
-                    )),
-                    None => uncut,
-                }
+            .zip(&uncut)
+            .map(|(r, uncut)| match r.before(&excluded) {
+                Some(cut) => Cow::Owned(restore_beyond_reach(
+                    uncut,
+                    &cut,
+                    &clicks.exclude,
+                    scan.spacing_mm,
+                )),
+                None => Cow::Borrowed(uncut.as_ref()),
             })
             .collect();
         let (mut allowed, corrected) = allowed_region(scan, &clicks.include, &cut, &clicks.boxes);
@@ -86,7 +85,8 @@ pub(super) fn label_growers<'r>(
                 .iter()
                 .flat_map(|r| r.models.iter().copied())
                 .collect();
-            let label_region = first.tight();
+            // The first include click's region before any exclude click cut it.
+            let label_region = &uncut[0];
             let mut marked: Vec<usize> = clicks
                 .exclude
                 .iter()
@@ -94,7 +94,7 @@ pub(super) fn label_growers<'r>(
                 .flat_map(|(c, r)| {
                     // On the label's rim, the exclusion competes only near the click.
                     let mut marked = marked_by(volume, c, r, &include_models);
-                    let depth = depth_mm(&label_region, c, scan.spacing_mm);
+                    let depth = depth_mm(label_region, c, scan.spacing_mm);
                     if let Some(reach) = rim_reach(depth, scan.spacing_mm) {
                         marked.retain(|&o| {
                             within_mm(index_of(o, volume.dims()), c, reach, scan.spacing_mm)
