@@ -58,7 +58,7 @@ pub struct LabelPrompt {
 }
 
 /// A rectangle drawn on one slice, as voxel corners (inclusive); flat along the slice's axis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PromptBox {
     pub lo: VoxelIndex,
     pub hi: VoxelIndex,

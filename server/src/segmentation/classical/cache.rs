@@ -1,6 +1,7 @@
-//! Object regions kept between runs: an object's region depends only on the volume and its
-//! clicks, so after a correction only the corrected label's region is computed again (and
-//! each exclude click's once). Bounded, oldest out first.
+//! Results kept between runs, bounded, oldest out first. An object's region depends only on
+//! the volume and its clicks, so after a correction only the corrected label's region is
+//! computed again (and each exclude click's once); a competition among labels that touch no
+//! other label depends only on their clicks, so it is run again only when one of them changes.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -63,31 +64,57 @@ impl ClickKey {
     }
 }
 
-#[derive(Debug, Default)]
-pub struct RegionCache {
-    entries: Mutex<Entries>,
+/// What a cached value holds, in bytes, for the cache's bound.
+pub trait Footprint {
+    fn footprint(&self) -> usize;
 }
 
-#[derive(Debug, Default)]
-struct Entries {
-    map: HashMap<ClickKey, Arc<ObjectRegion>>,
-    order: VecDeque<ClickKey>,
+impl Footprint for ObjectRegion {
+    fn footprint(&self) -> usize {
+        ObjectRegion::footprint(self)
+    }
+}
+
+/// Object regions by their clicks.
+pub type RegionCache = Cache<ClickKey, ObjectRegion>;
+
+#[derive(Debug)]
+pub struct Cache<K, V> {
+    entries: Mutex<Entries<K, V>>,
+}
+
+impl<K, V> Default for Cache<K, V> {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::new(Entries {
+                map: HashMap::new(),
+                order: VecDeque::new(),
+                bytes: 0,
+            }),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Entries<K, V> {
+    map: HashMap<K, Arc<V>>,
+    order: VecDeque<K>,
     bytes: usize,
 }
 
-impl RegionCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+impl<K: Clone + Eq + Hash, V: Footprint> Cache<K, V> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<K, V>> {
         // A cache: whatever a panic left in it is still a valid cache.
         self.entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub fn get(&self, key: &ClickKey) -> Option<Arc<ObjectRegion>> {
+    pub fn get(&self, key: &K) -> Option<Arc<V>> {
         self.lock().map.get(key).cloned()
     }
 
-    pub fn put(&self, key: ClickKey, region: Arc<ObjectRegion>) {
+    pub fn put(&self, key: K, region: Arc<V>) {
         let mut entries = self.lock();
         let size = region.footprint();
         if entries.map.insert(key.clone(), region).is_none() {

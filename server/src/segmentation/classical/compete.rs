@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use interseg_shared::geometry::VoxelIndex;
 
+use super::cache::Footprint;
 use super::region::{Region, face_neighbours, index_of};
 use super::seed_model::value;
 use crate::segmentation::engine::{EngineError, RunControl, Scan};
@@ -19,6 +20,7 @@ const EDGE_WEIGHT: f32 = 1.0;
 const CANCEL_CHECK_EVERY: usize = 1 << 16;
 
 /// One competitor: a label, or the exclude clicks of a label.
+#[derive(Clone)]
 pub struct Grower {
     /// The label written; 0 for exclusions.
     pub label: u8,
@@ -32,9 +34,10 @@ pub struct Grower {
 }
 
 /// What the competition decided.
+#[derive(Debug)]
 pub struct Outcome {
-    /// The label volume.
-    pub labels: Vec<u8>,
+    /// `(offset, label)` for every voxel a label took, in offset order.
+    pub labelled: Vec<(usize, u8)>,
     /// `(label, offset)` for every voxel an exclusion held back from its label: later passes
     /// must not give it back.
     pub held_back: Vec<(u8, usize)>,
@@ -48,7 +51,6 @@ pub fn compete(
 ) -> Result<Outcome, EngineError> {
     let (volume, spacing_mm) = (scan.volume, scan.spacing_mm);
     let dims = volume.dims();
-    let n = dims[0] * dims[1] * dims[2];
     // Owners are kept over the box that holds every grower's region and seeds: far smaller
     // than the volume, so the race's random lookups stay in cache.
     let (lo, hi) = growers
@@ -70,7 +72,6 @@ pub fn compete(
         |v: VoxelIndex| (v[0] - lo[0]) + size[0] * ((v[1] - lo[1]) + size[1] * (v[2] - lo[2]));
     // 0 = nobody yet; otherwise 1 + the grower's index.
     let mut owner = vec![0u16; size[0] * size[1] * size[2]];
-    let mut labels = vec![0u8; n];
     let mut held_back = Vec::new();
     let mut heap: BinaryHeap<Reverse<(u32, u16, usize)>> = BinaryHeap::new();
     for (rank, grower) in growers.iter().enumerate() {
@@ -97,7 +98,6 @@ pub fn compete(
         }
         owner[cell(at)] = rank + 1;
         let grower = &growers[r];
-        labels[offset] = grower.label;
         if let Some(against) = grower.against {
             held_back.push((against, offset));
         }
@@ -122,11 +122,36 @@ pub fn compete(
             heap.push(Reverse(((cost + step).to_bits(), rank, next)));
         }
     }
+    let label_at = |v: VoxelIndex| {
+        usize::from(owner[cell(v)])
+            .checked_sub(1)
+            .map_or(0, |g| growers[g].label)
+    };
     // A voxel an exclusion held first and a label took later is the label's.
-    held_back.retain(|&(_, o)| labels[o] == 0);
+    held_back.retain(|&(_, o)| label_at(index_of(o, dims)) == 0);
     held_back.sort_unstable();
     held_back.dedup();
-    Ok(Outcome { labels, held_back })
+    let mut labelled = Vec::new();
+    for k in lo[2]..hi[2] {
+        for j in lo[1]..hi[1] {
+            for i in lo[0]..hi[0] {
+                let label = label_at([i, j, k]);
+                if label != 0 {
+                    labelled.push((i + dims[0] * (j + dims[1] * k), label));
+                }
+            }
+        }
+    }
+    Ok(Outcome {
+        labelled,
+        held_back,
+    })
+}
+
+impl Footprint for Outcome {
+    fn footprint(&self) -> usize {
+        (self.labelled.len() + self.held_back.len()) * std::mem::size_of::<(usize, u8)>()
+    }
 }
 
 fn rank_u16(rank: usize) -> u16 {

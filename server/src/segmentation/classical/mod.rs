@@ -12,9 +12,11 @@
 //! ([`compete`]); edges are then moved to local intensity midpoints ([`refine`]), and parts
 //! cut off from the clicks dropped ([`islands`]). Regions
 //! depend only on their clicks, so they are kept ([`cache`]): a
-//! correction recomputes its own label only. Deterministic: the same prompts give the same
-//! labels.
+//! correction recomputes its own label only. Labels whose regions share no voxel race apart
+//! and in parallel, and each such group's outcome is kept too ([`apart`]): a correction
+//! reruns only its own group's race. Deterministic: the same prompts give the same labels.
 
+mod apart;
 mod band;
 mod bone;
 mod cache;
@@ -38,8 +40,9 @@ use interseg_shared::geometry::VoxelIndex;
 use interseg_shared::volume::Volume;
 use rayon::prelude::*;
 
-use self::cache::{ClickKey, RegionCache, VolumeFingerprint};
-use self::compete::{Grower, Outcome, compete};
+use self::apart::{GroupKey, compete_apart};
+use self::cache::{Cache, ClickKey, RegionCache, VolumeFingerprint};
+use self::compete::{Grower, Outcome};
 use self::growers::label_growers;
 use self::holes::fill_holes;
 use self::islands::drop_unclicked_parts;
@@ -56,6 +59,8 @@ const REFINE_MARGIN: usize = 2;
 #[derive(Debug, Default)]
 pub struct ClassicalEngine {
     cache: RegionCache,
+    /// The outcome of each group of labels that race apart ([`apart`]), by their clicks.
+    outcomes: Cache<GroupKey, Outcome>,
 }
 
 /// One label's clicks, boxes standing for their centres.
@@ -125,9 +130,20 @@ impl Engine for ClassicalEngine {
         };
         let (growers, corrections) = label_growers(scan, &labels, &region_of);
         let Outcome {
-            mut labels,
+            labelled,
             held_back,
-        } = compete(scan, &growers, control)?;
+        } = compete_apart(
+            scan,
+            fingerprint,
+            &labels,
+            &growers,
+            &self.outcomes,
+            control,
+        )?;
+        let mut labels = vec![0u8; volume.dims().iter().product()];
+        for (offset, label) in labelled {
+            labels[offset] = label;
+        }
         control.report(0.85);
         let compete_done = started.elapsed();
         refine_labels(volume, &mut labels, &growers, &held_back, &corrections);

@@ -382,3 +382,39 @@ fn an_exclude_click_on_the_rim_corrects_the_edge_there_only() {
     let kept = count(&result, 1);
     assert!(kept * 100 >= ball * 95, "{kept} of {ball} voxels kept");
 }
+
+#[test]
+fn kept_outcomes_of_labels_apart_equal_a_fresh_run() {
+    let dims = [64, 32, 32];
+    // Balls 1 and 2 touch; ball 3 lies apart.
+    let vol = balls(
+        dims,
+        &[
+            ([12.0, 16.0, 16.0], 6.0),
+            ([24.0, 16.0, 16.0], 6.0),
+            ([48.0, 16.0, 16.0], 8.0),
+        ],
+    );
+    let session = ClassicalEngine::default();
+    let mut prompts = vec![
+        prompt(1, [12, 16, 16]),
+        prompt(2, [24, 16, 16]),
+        prompt(3, [48, 16, 16]),
+    ];
+    let run = |engine: &ClassicalEngine, prompts: &[LabelPrompt]| {
+        engine
+            .segment(scan(&vol), prompts, None, &RunControl::default())
+            .unwrap()
+    };
+    let before = run(&session, &prompts);
+    assert_eq!(before, run(&ClassicalEngine::default(), &prompts));
+    // A correction of label 3 alone: labels 1 and 2 come from what was kept.
+    prompts[2].exclude.push([54, 16, 16]);
+    let after = run(&session, &prompts);
+    assert_ne!(count(&after, 3), count(&before, 3));
+    assert_eq!(count(&after, 1), count(&before, 1));
+    assert_eq!(after, run(&ClassicalEngine::default(), &prompts));
+    // And back: the first outcome again.
+    prompts[2].exclude.clear();
+    assert_eq!(run(&session, &prompts), before);
+}
