@@ -177,6 +177,20 @@ impl Volume {
             .map(|raw| self.scaling.apply(raw))
     }
 
+    /// The scaled intensities at several offsets, with one dispatch on the voxel type for all
+    /// of them (a voxel's neighbourhood in a hot loop); `None` if any lies outside.
+    #[inline]
+    pub fn values_at_offsets<const N: usize>(&self, offsets: [usize; N]) -> Option<[f64; N]> {
+        let scaling = self.scaling;
+        with_voxels!(&self.voxels, v => {
+            let mut out = [0.0; N];
+            for (slot, o) in out.iter_mut().zip(offsets) {
+                *slot = scaling.apply(v.get(o)?.to_f64());
+            }
+            Some(out)
+        })
+    }
+
     /// `[min, max]` of the finite scaled intensities, ignoring NaN and infinities (`[0, 0]` if
     /// nothing is finite). Always finite, so it survives JSON (which has no infinity).
     pub fn data_range(&self) -> [f64; 2] {

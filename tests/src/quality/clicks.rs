@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 
-use interseg_server::segmentation::classical::distance::squared_depth_mm;
+use interseg_server::segmentation::classical::distance::depth_mm;
 
 /// A click the simulated user makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub fn next_click(truth: &Mask, found: &[bool], spacing_mm: [f64; 3]) -> Option<
 /// The voxel of `region` farthest (in mm) from anything outside it, the volume's border
 /// counting as outside.
 fn deepest(shape: &Mask, region: &[bool], spacing_mm: [f64; 3]) -> Option<[usize; 3]> {
-    let distances = squared_depth_mm(shape.dims, region, spacing_mm);
+    let distances = depth_mm(shape.dims, region, spacing_mm);
     let (best, _) = distances
         .iter()
         .enumerate()

@@ -3,9 +3,9 @@
 
 use rayon::prelude::*;
 
-/// Squared distance (mm²) from each voxel of a `dims` grid to the nearest voxel where
-/// `inside` is false, or beyond the grid's border; 0 outside.
-pub fn squared_depth_mm(dims: [usize; 3], inside: &[bool], spacing_mm: [f64; 3]) -> Vec<f64> {
+/// Distance (mm) from each voxel of a `dims` grid to the nearest voxel where `inside` is
+/// false, or beyond the grid's border; 0 outside.
+pub fn depth_mm(dims: [usize; 3], inside: &[bool], spacing_mm: [f64; 3]) -> Vec<f64> {
     let [ni, nj, nk] = dims;
     let slab = ni * nj;
     let start = |is_in: bool| if is_in { f64::INFINITY } else { 0.0 };
@@ -40,6 +40,10 @@ pub fn squared_depth_mm(dims: [usize; 3], inside: &[bool], spacing_mm: [f64; 3])
             }
             for i in 0..ni {
                 lines.transform(slab, i, ni, nj, spacing_mm[1]);
+            }
+            // Square roots here, while the slab is in cache.
+            for d in slab.iter_mut() {
+                *d = d.sqrt();
             }
         });
     d
@@ -147,7 +151,7 @@ mod tests {
                 }
             }
         }
-        let d = squared_depth_mm(dims, &inside, spacing);
+        let d = depth_mm(dims, &inside, spacing);
         for k in 0..7i64 {
             for j in 0..8i64 {
                 for i in 0..9i64 {
@@ -169,7 +173,7 @@ mod tests {
                             }
                         }
                     }
-                    let expected = if inside[o] { best } else { 0.0 };
+                    let expected = if inside[o] { best.sqrt() } else { 0.0 };
                     assert!(
                         (d[o] - expected).abs() < 1e-9,
                         "{i},{j},{k}: {} vs {expected}",

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 
 use interseg_shared::geometry::VoxelIndex;
 
-use super::distance::squared_depth_mm;
+use super::distance::depth_mm;
 use super::region::Region;
 use crate::segmentation::engine::{EngineError, RunControl};
 
@@ -42,10 +42,7 @@ pub fn cut_at_necks(
     if region.len() < MIN_VOXELS || seeds.is_empty() || size.iter().product::<usize>() >= 1 << 31 {
         return Ok(region.clone());
     }
-    let depth: Vec<f64> = squared_depth_mm(size, region.bits(), spacing_mm)
-        .into_iter()
-        .map(f64::sqrt)
-        .collect();
+    let depth = depth_mm(size, region.bits(), spacing_mm);
     if control.is_cancelled() {
         return Err(EngineError::Cancelled);
     }
