@@ -323,6 +323,20 @@ mod tests {
     }
 
     #[test]
+    fn values_at_several_offsets_are_each_offsets_scaled_value() {
+        let scaling = Scaling {
+            slope: 0.5,
+            inter: -3.0,
+        };
+        let vol = Volume::new([3, 2, 2], Voxels::U16((0..12).collect()), scaling).unwrap();
+        let offsets = [0, 5, 11, 7];
+        let expected = offsets.map(|o| vol.value_at_offset(o).unwrap());
+        assert_eq!(vol.values_at_offsets(offsets), Some(expected));
+        assert_eq!(expected, [-3.0, -0.5, 2.5, 0.5]);
+        assert_eq!(vol.values_at_offsets([1, 12]), None);
+    }
+
+    #[test]
     fn rejects_wrong_length() {
         let err = Volume::new([2, 2, 2], Voxels::U8(vec![0; 7]), Scaling::IDENTITY).unwrap_err();
         assert!(matches!(
